@@ -1,0 +1,9 @@
+DROP TABLE settings;
+DROP TABLE login_throttle;
+DROP TABLE idempotency_keys;
+DROP TRIGGER audit_events_no_delete;
+DROP TRIGGER audit_events_no_update;
+DROP TABLE audit_events;
+DROP TABLE refresh_tokens;
+DROP TABLE user_blocs;
+DROP TABLE users;

@@ -1,0 +1,159 @@
+//! `/audit-events`: the append-only trail of every write, for admins.
+
+use actix_web::{HttpResponse, get, web};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::auth::AuthUser;
+use crate::db::audit::{self, AuditEvent, AuditFilter, AuditSort};
+use crate::error::{ApiError, Problem};
+use crate::list_query;
+use crate::pagination::Page;
+use crate::state::AppState;
+
+/// Whether the audited attempt succeeded.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, strum::IntoStaticStr)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum Outcome {
+    Success,
+    Failure,
+}
+
+/// One audited action.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditEventResponse {
+    #[schema(example = 1042)]
+    pub id: i64,
+    pub occurred_at: DateTime<Utc>,
+    /// The user who acted; absent for anonymous attempts such as a failed login.
+    #[schema(example = 1)]
+    pub actor_id: Option<i64>,
+    #[schema(example = "admin")]
+    pub actor_username: Option<String>,
+    #[schema(example = "admin")]
+    pub actor_role: Option<String>,
+    #[schema(example = "5f0c6f5e-8d0b-4a57-9a3f-3f1e5e0c2b1a")]
+    pub request_id: Option<String>,
+    #[schema(example = "10.0.0.7")]
+    pub client_ip: Option<String>,
+    /// What was done, as `resource.verb`.
+    #[schema(example = "user.update")]
+    pub action: String,
+    #[schema(value_type = Outcome)]
+    pub outcome: String,
+    #[schema(example = "user")]
+    pub resource_type: String,
+    #[schema(example = "7")]
+    pub resource_id: Option<String>,
+    /// The resource before the change.
+    #[schema(value_type = Option<Object>)]
+    pub before: Option<serde_json::Value>,
+    /// The resource after the change.
+    #[schema(value_type = Option<Object>)]
+    pub after: Option<serde_json::Value>,
+}
+
+impl From<AuditEvent> for AuditEventResponse {
+    fn from(e: AuditEvent) -> Self {
+        let parse = |s: Option<String>| s.and_then(|s| serde_json::from_str(&s).ok());
+        AuditEventResponse {
+            id: e.id,
+            occurred_at: e.occurred_at.and_utc(),
+            actor_id: e.actor_id,
+            actor_username: e.actor_username,
+            actor_role: e.actor_role,
+            request_id: e.request_id,
+            client_ip: e.client_ip,
+            action: e.action,
+            outcome: e.outcome,
+            resource_type: e.resource_type,
+            resource_id: e.resource_id,
+            before: parse(e.before_json),
+            after: parse(e.after_json),
+        }
+    }
+}
+
+list_query! {
+    /// Filters for the audit trail.
+    pub struct AuditListQuery {
+        /// Only actions of this user.
+        #[param(minimum = 1)]
+        pub actor_id: Option<i64>,
+        /// Only this action, e.g. `user.update`.
+        #[param(max_length = 64, example = "user.update")]
+        pub action: Option<String>,
+        pub outcome: Option<Outcome>,
+        /// Only this kind of resource, e.g. `user`.
+        #[param(max_length = 64, example = "user")]
+        pub resource_type: Option<String>,
+        /// Only this resource (with `resource_type`).
+        #[param(max_length = 64, example = "7")]
+        pub resource_id: Option<String>,
+        /// Only the actions of one request.
+        #[param(max_length = 64)]
+        pub request_id: Option<String>,
+        /// From this instant (inclusive).
+        pub from: Option<DateTime<Utc>>,
+        /// Until this instant (exclusive).
+        pub to: Option<DateTime<Utc>>,
+    }
+    order_by = "^(id|occurred_at)( (asc|desc))?$"
+}
+
+/// List audit events.
+#[utoipa::path(
+    tag = "audit",
+    params(AuditListQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "One page of events", body = Page<AuditEventResponse>),
+        (status = 400, description = "Bad filter, order or page token", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/audit-events")]
+pub async fn list_audit_events(
+    user: AuthUser,
+    state: web::Data<AppState>,
+    query: web::Query<AuditListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    user.require_admin()?;
+    let page = query.page::<AuditSort>()?;
+    let q = query.into_inner();
+    for (name, value) in [
+        ("action", &q.action),
+        ("resource_type", &q.resource_type),
+        ("resource_id", &q.resource_id),
+        ("request_id", &q.request_id),
+    ] {
+        if value.as_ref().is_some_and(|v| v.chars().count() > 64) {
+            return Err(ApiError::bad_request(
+                "invalid_query",
+                format!("{name}: at most 64 characters"),
+            ));
+        }
+    }
+    let filter = AuditFilter {
+        actor_id: q.actor_id,
+        action: q.action,
+        outcome: q.outcome.map(|o| <&str>::from(o).to_owned()),
+        resource_type: q.resource_type,
+        resource_id: q.resource_id,
+        request_id: q.request_id,
+        from: q.from.map(|t| t.naive_utc()),
+        to: q.to.map(|t| t.naive_utc()),
+    };
+    let page = state
+        .db
+        .read(move |c| audit::list(c, &filter, &page))
+        .await?;
+    Ok(HttpResponse::Ok().json(page.map(AuditEventResponse::from)))
+}
+
+pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(list_audit_events);
+}

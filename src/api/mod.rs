@@ -1,0 +1,71 @@
+//! The HTTP API: every resource's routes, and the OpenAPI document they generate.
+
+pub mod audit;
+pub mod auth;
+pub mod health;
+pub mod users;
+
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_actix_web::{AppExt, scope, service_config::ServiceConfig};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "thidua",
+        description = "Records and queries of the emulation and commendation cycle (thi đua – khen thưởng) \
+            of a Vietnamese province: blocs and clusters, covenants, scores, reviews, proposals and awards.\n\n\
+            Errors are RFC 9457 problem documents. Lists are paginated with `page_size` and `page_token`. \
+            Single resources carry an `ETag`; PATCH, PUT and DELETE need `If-Match`. POSTs accept an \
+            `Idempotency-Key`.",
+        license(name = "MIT OR Apache-2.0", identifier = "MIT OR Apache-2.0"),
+    ),
+    servers((url = "/", description = "This server")),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "auth", description = "Logging in and out, tokens, one's own account"),
+        (name = "users", description = "User accounts (admins only)"),
+        (name = "audit", description = "The audit trail of every write (admins only)"),
+        (name = "operations", description = "Health probes"),
+    )
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, api: &mut utoipa::openapi::OpenApi) {
+        let components = api.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some("An access token from POST /api/v1/auth/login"))
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// Registers every route: probes at the root, the API under `/api/v1`.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.configure(health::configure);
+    cfg.service(
+        scope::scope("/api/v1")
+            .configure(auth::configure)
+            .configure(users::configure)
+            .configure(audit::configure),
+    );
+}
+
+/// The OpenAPI document, as served at `/api/v1/openapi.json` and committed in `openapi/`.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let (_, api) = actix_web::App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(configure)
+        .split_for_parts();
+    api
+}

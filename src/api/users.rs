@@ -1,0 +1,516 @@
+//! `/users`: accounts administration, for admins.
+
+use actix_web::{HttpResponse, get, patch, post, put, web};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use validator::{Validate, ValidationError};
+
+use crate::auth::session;
+use crate::auth::{Actor, AuthUser, Role, password};
+use crate::db::audit::{self, Change};
+use crate::db::users::{self, NewUser, User, UserChanges, UserFilter, UserSort};
+use crate::db::{self, AnyConnection};
+use crate::error::{ApiError, FieldError, Problem};
+use crate::http::body::{Json, MergePatch};
+use crate::http::idempotency::{IdempotencyKey, Reply};
+use crate::http::preconditions::{IfMatch, etag};
+use crate::list_query;
+use crate::pagination::Page;
+use crate::state::AppState;
+
+/// A user account. The password is never returned.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserResponse {
+    #[schema(example = 7)]
+    pub id: i64,
+    #[schema(example = "so.tnmt.vanthu")]
+    pub username: String,
+    #[schema(example = "Nguyễn Thị Lan")]
+    pub full_name: Option<String>,
+    pub role: Role,
+    /// The unit a `unit_officer` (or unit-scoped `viewer`) works for.
+    #[schema(example = 12)]
+    pub unit_id: Option<i64>,
+    /// The blocs a `bloc_chair` (or bloc-scoped `viewer`) works in.
+    #[schema(example = json!([3]))]
+    pub bloc_ids: Vec<i64>,
+    /// Disabled users cannot log in, and their tokens stop working.
+    pub disabled: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<User> for UserResponse {
+    fn from(u: User) -> Self {
+        UserResponse {
+            id: u.id,
+            username: u.username,
+            full_name: u.full_name,
+            role: u.role,
+            unit_id: u.unit_id,
+            bloc_ids: u.bloc_ids,
+            disabled: u.disabled,
+            created_at: u.created_at.and_utc(),
+            updated_at: u.updated_at.and_utc(),
+        }
+    }
+}
+
+fn username_chars(name: &str) -> Result<(), ValidationError> {
+    let ok = name.bytes().enumerate().all(|(i, b)| {
+        b.is_ascii_lowercase() || b.is_ascii_digit() || (i > 0 && matches!(b, b'.' | b'_' | b'-'))
+    });
+    if ok {
+        Ok(())
+    } else {
+        Err(ValidationError::new("pattern").with_message(
+            "use lowercase letters, digits, '.', '_' or '-', starting with a letter or digit"
+                .into(),
+        ))
+    }
+}
+
+/// A new account.
+#[derive(Debug, Deserialize, Serialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct CreateUser {
+    /// Login name: lowercase letters, digits, `.`, `_` or `-`.
+    #[schema(
+        example = "so.tnmt.vanthu",
+        min_length = 3,
+        max_length = 64,
+        pattern = "^[a-z0-9][a-z0-9._-]{2,63}$"
+    )]
+    #[validate(length(min = 3, max = 64), custom(function = "username_chars"))]
+    pub username: String,
+    /// The initial password, 12 to 128 characters.
+    #[schema(example = "mật-khẩu-đủ-dài-2026", min_length = 12, max_length = 128, format = Password)]
+    #[validate(length(min = 12, max = 128))]
+    pub password: String,
+    #[schema(example = "Nguyễn Thị Lan", min_length = 1, max_length = 200)]
+    #[validate(length(min = 1, max = 200))]
+    pub full_name: Option<String>,
+    pub role: Role,
+    /// Required for `unit_officer`; allowed for `viewer`.
+    #[schema(example = 12, minimum = 1)]
+    #[validate(range(min = 1))]
+    pub unit_id: Option<i64>,
+    /// Required (at least one) for `bloc_chair`; allowed for `viewer`.
+    #[schema(example = json!([]), max_items = 100)]
+    #[serde(default)]
+    #[validate(length(max = 100))]
+    pub bloc_ids: Vec<i64>,
+}
+
+/// Changes to an account, as a JSON merge patch: absent fields stay, `null` clears.
+#[derive(Debug, Default, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserPatch {
+    #[schema(value_type = Option<String>, example = "Trần Văn Bình", min_length = 1, max_length = 200)]
+    #[serde(
+        default,
+        with = "::serde_with::rust::double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub full_name: Option<Option<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role: Option<Role>,
+    #[schema(value_type = Option<i64>, example = 12, minimum = 1)]
+    #[serde(
+        default,
+        with = "::serde_with::rust::double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub unit_id: Option<Option<i64>>,
+    #[schema(max_items = 100)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bloc_ids: Option<Vec<i64>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub disabled: Option<bool>,
+}
+
+/// A new password set by an administrator.
+#[derive(Debug, Deserialize, Serialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct SetPassword {
+    /// 12 to 128 characters.
+    #[schema(example = "mật-khẩu-mới-đủ-dài", min_length = 12, max_length = 128, format = Password)]
+    #[validate(length(min = 12, max = 128))]
+    pub password: String,
+}
+
+list_query! {
+    /// Filters for the user list.
+    pub struct UserListQuery {
+        /// Only users with this role.
+        pub role: Option<Role>,
+        /// Only disabled (`true`) or enabled (`false`) users.
+        pub disabled: Option<bool>,
+        /// Part of the username.
+        #[param(max_length = 64, example = "tnmt")]
+        pub q: Option<String>,
+    }
+    order_by = "^(id|username|created_at)( (asc|desc))?$"
+}
+
+/// Which scope fits which role: admins have none, unit officers one unit, bloc chairs one or
+/// more blocs, viewers either or none.
+pub fn check_scope(role: Role, unit_id: Option<i64>, bloc_ids: &[i64]) -> Result<(), ApiError> {
+    let mut errors = Vec::new();
+    let mut err =
+        |field: &str, message: &str| errors.push(FieldError::new(field, "scope", message));
+    match role {
+        Role::Admin if unit_id.is_some() || !bloc_ids.is_empty() => {
+            err("role", "an admin has no unit or blocs")
+        }
+        Role::UnitOfficer if unit_id.is_none() => err("unit_id", "is required for a unit_officer"),
+        Role::UnitOfficer if !bloc_ids.is_empty() => {
+            err("bloc_ids", "must be empty for a unit_officer")
+        }
+        Role::BlocChair if bloc_ids.is_empty() => {
+            err("bloc_ids", "needs at least one bloc for a bloc_chair")
+        }
+        Role::BlocChair if unit_id.is_some() => err("unit_id", "must be empty for a bloc_chair"),
+        Role::Viewer if unit_id.is_some() && !bloc_ids.is_empty() => err(
+            "unit_id",
+            "a viewer is scoped to a unit or to blocs, not both",
+        ),
+        _ => {}
+    }
+    if bloc_ids.iter().any(|b| *b < 1) {
+        err("bloc_ids", "ids are positive");
+    }
+    let mut sorted = bloc_ids.to_vec();
+    sorted.sort_unstable();
+    sorted.dedup();
+    if sorted.len() != bloc_ids.len() {
+        err("bloc_ids", "must not repeat a bloc");
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::Validation(errors))
+    }
+}
+
+fn json(user: &User) -> Option<serde_json::Value> {
+    serde_json::to_value(UserResponse::from(user.clone())).ok()
+}
+
+/// Creates a user and its audit row (in the caller's transaction); the API, the bootstrap and
+/// the command line all create users through here.
+pub fn insert_audited(
+    c: &mut AnyConnection,
+    actor: &Actor,
+    new: &NewUser,
+    action: &str,
+) -> Result<User, ApiError> {
+    check_scope(new.role, new.unit_id, &new.bloc_ids)?;
+    if users::find_by_username(c, &new.username)?.is_some() {
+        return Err(ApiError::conflict(
+            "username_taken",
+            format!("the username {:?} is taken", new.username),
+        ));
+    }
+    let created = users::insert(c, new)?;
+    let change = Change {
+        action,
+        resource_type: "user",
+        resource_id: Some(created.id.to_string()),
+        before: None,
+        after: json(&created),
+    };
+    audit::record(c, actor, change)?;
+    Ok(created)
+}
+
+fn location(id: i64) -> String {
+    format!("/api/v1/users/{id}")
+}
+
+async fn load(state: &AppState, id: i64) -> Result<User, ApiError> {
+    state
+        .db
+        .read(move |c| users::find(c, id))
+        .await?
+        .ok_or(ApiError::NotFound("user"))
+}
+
+/// List users.
+#[utoipa::path(
+    tag = "users",
+    params(UserListQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "One page of users", body = Page<UserResponse>),
+        (status = 400, description = "Bad filter, order or page token", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/users")]
+pub async fn list_users(
+    user: AuthUser,
+    state: web::Data<AppState>,
+    query: web::Query<UserListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    user.require_admin()?;
+    let page = query.page::<UserSort>()?;
+    let query = query.into_inner();
+    let filter = UserFilter {
+        role: query.role,
+        disabled: query.disabled,
+        username_contains: query.q.map(|q| q.to_lowercase()),
+    };
+    if filter
+        .username_contains
+        .as_ref()
+        .is_some_and(|q| q.chars().count() > 64)
+    {
+        return Err(ApiError::bad_request(
+            "invalid_query",
+            "q: at most 64 characters",
+        ));
+    }
+    let page = state
+        .db
+        .read(move |c| users::list(c, &filter, &page))
+        .await?;
+    Ok(HttpResponse::Ok().json(page.map(UserResponse::from)))
+}
+
+/// Create a user.
+#[utoipa::path(
+    tag = "users",
+    request_body = CreateUser,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry return the first response instead of creating twice", max_length = 255)),
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Created", body = UserResponse,
+            headers(("Location" = String, description = "The new user"), ("ETag" = String, description = "Its version"))),
+        (status = 400, description = "Malformed request", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The username is taken", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, or the Idempotency-Key was used for another request", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/users")]
+pub async fn create_user(
+    user: AuthUser,
+    state: web::Data<AppState>,
+    idempotency: IdempotencyKey,
+    body: Json<CreateUser>,
+) -> Result<HttpResponse, ApiError> {
+    user.require_admin()?;
+    body.validate()?;
+    let body = body.into_inner();
+    check_scope(body.role, body.unit_id, &body.bloc_ids)?;
+    let pw = body.password.clone();
+    let password_hash = db::run(move || password::hash(&pw)).await?;
+    let new = NewUser {
+        username: body.username.clone(),
+        full_name: body.full_name.clone(),
+        role: body.role,
+        unit_id: body.unit_id,
+        bloc_ids: body.bloc_ids.clone(),
+        password_hash,
+    };
+    let actor = user.actor();
+    idempotency
+        .run(&state.db, &user, &body, move |c| {
+            let created = insert_audited(c, &actor, &new, "user.create")?;
+            Reply::created(
+                UserResponse::from(created.clone()),
+                location(created.id),
+                etag(created.version),
+            )
+        })
+        .await
+}
+
+/// Get a user.
+#[utoipa::path(
+    tag = "users",
+    params(("id" = i64, Path, description = "User id", minimum = 1)),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The user", body = UserResponse, headers(("ETag" = String, description = "Its version, for If-Match"))),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/users/{id}")]
+pub async fn get_user(
+    user: AuthUser,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    user.require_admin()?;
+    let found = load(&state, id.into_inner()).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("ETag", etag(found.version)))
+        .json(UserResponse::from(found)))
+}
+
+/// Change a user's name, role, scope or disabled flag.
+///
+/// Needs `If-Match` with the user's current ETag. Changing the role or scope, or disabling the
+/// user, ends the user's current access tokens.
+#[utoipa::path(
+    tag = "users",
+    params(
+        ("id" = i64, Path, description = "User id", minimum = 1),
+        ("If-Match" = String, Header, description = "The ETag from the last read", max_length = 64),
+    ),
+    request_body(content = UserPatch, content_type = "application/merge-patch+json"),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Updated", body = UserResponse, headers(("ETag" = String, description = "The new version"))),
+        (status = 400, description = "Malformed request", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "An admin cannot demote or disable themself", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "The user changed since it was read", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not a merge patch", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/users/{id}")]
+pub async fn update_user(
+    user: AuthUser,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    if_match: IfMatch,
+    body: MergePatch<UserPatch>,
+) -> Result<HttpResponse, ApiError> {
+    user.require_admin()?;
+    let patch = body.into_inner();
+    validate_patch(&patch)?;
+    let (id, me, actor) = (id.into_inner(), user.id, user.actor());
+    let updated = state
+        .db
+        .write(move |c| {
+            let current = users::find(c, id)?.ok_or(ApiError::NotFound("user"))?;
+            if_match.check(current.version)?;
+            let changes = UserChanges {
+                full_name: patch.full_name.clone(),
+                role: patch.role,
+                unit_id: patch.unit_id,
+                bloc_ids: patch.bloc_ids.clone(),
+                disabled: patch.disabled,
+            };
+            let role = changes.role.unwrap_or(current.role);
+            if id == me && (role != Role::Admin || changes.disabled == Some(true)) {
+                return Err(ApiError::conflict(
+                    "self_lockout",
+                    "an admin cannot demote or disable themself",
+                ));
+            }
+            let unit_id = changes.unit_id.unwrap_or(current.unit_id);
+            check_scope(
+                role,
+                unit_id,
+                changes.bloc_ids.as_deref().unwrap_or(&current.bloc_ids),
+            )?;
+            let updated = users::update(c, &current, &changes)?;
+            let change = Change {
+                action: "user.update",
+                resource_type: "user",
+                resource_id: Some(id.to_string()),
+                before: json(&current),
+                after: json(&updated),
+            };
+            audit::record(c, &actor, change)?;
+            Ok(updated)
+        })
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("ETag", etag(updated.version)))
+        .json(UserResponse::from(updated)))
+}
+
+fn validate_patch(p: &UserPatch) -> Result<(), ApiError> {
+    let mut errors = Vec::new();
+    if let Some(Some(name)) = &p.full_name {
+        if !(1..=200).contains(&name.chars().count()) {
+            errors.push(FieldError::new(
+                "full_name",
+                "length",
+                "must be between 1 and 200 characters",
+            ));
+        }
+    }
+    if let Some(Some(unit)) = p.unit_id {
+        if unit < 1 {
+            errors.push(FieldError::new("unit_id", "range", "must be at least 1"));
+        }
+    }
+    if p.bloc_ids.as_ref().is_some_and(|b| b.len() > 100) {
+        errors.push(FieldError::new(
+            "bloc_ids",
+            "length",
+            "must have at most 100 items",
+        ));
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::Validation(errors))
+    }
+}
+
+/// Set a user's password (administrative reset). The user's sessions end.
+#[utoipa::path(
+    tag = "users",
+    params(
+        ("id" = i64, Path, description = "User id", minimum = 1),
+        ("If-Match" = String, Header, description = "The ETag from the last read", max_length = 64),
+    ),
+    request_body = SetPassword,
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Password set"),
+        (status = 400, description = "Malformed request", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "The user changed since it was read", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid password", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/users/{id}/password")]
+pub async fn set_user_password(
+    user: AuthUser,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    if_match: IfMatch,
+    body: Json<SetPassword>,
+) -> Result<HttpResponse, ApiError> {
+    user.require_admin()?;
+    body.validate()?;
+    let target = load(&state, id.into_inner()).await?;
+    if_match.check(target.version)?;
+    session::set_password(
+        &state,
+        user.actor(),
+        target,
+        body.into_inner().password,
+        "user.password_reset",
+    )
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(list_users)
+        .service(create_user)
+        .service(get_user)
+        .service(update_user)
+        .service(set_user_password);
+}

@@ -1,0 +1,148 @@
+//! The audit trail: one row per write, inserted in the same transaction as the write itself,
+//! so a change and its record commit or roll back together. The table refuses UPDATE and
+//! DELETE (triggers in both databases).
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde_json::Value;
+
+use super::schema::audit_events;
+use super::{AnyConnection, MultiBackend, now};
+use crate::auth::Actor;
+use crate::error::ApiError;
+use crate::keyset_page;
+use crate::pagination::{Cursor, Page, PageRequest, SortField, SortKey};
+
+/// What happened, to what, and the state before and after.
+#[derive(Debug, Clone)]
+pub struct Change<'a> {
+    pub action: &'a str,
+    pub resource_type: &'a str,
+    pub resource_id: Option<String>,
+    pub before: Option<Value>,
+    pub after: Option<Value>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = audit_events, check_for_backend(MultiBackend))]
+pub struct AuditEvent {
+    pub id: i64,
+    pub occurred_at: NaiveDateTime,
+    pub actor_id: Option<i64>,
+    pub actor_username: Option<String>,
+    pub actor_role: Option<String>,
+    pub request_id: Option<String>,
+    pub client_ip: Option<String>,
+    pub action: String,
+    pub outcome: String,
+    pub resource_type: String,
+    pub resource_id: Option<String>,
+    pub before_json: Option<String>,
+    pub after_json: Option<String>,
+}
+
+fn insert(
+    c: &mut AnyConnection,
+    actor: &Actor,
+    change: Change<'_>,
+    outcome: &str,
+) -> QueryResult<()> {
+    diesel::insert_into(audit_events::table)
+        .values((
+            audit_events::occurred_at.eq(now()),
+            audit_events::actor_id.eq(actor.user_id),
+            audit_events::actor_username.eq(&actor.username),
+            audit_events::actor_role.eq(actor.role),
+            audit_events::request_id.eq(&actor.request_id),
+            audit_events::client_ip.eq(&actor.client_ip),
+            audit_events::action.eq(change.action),
+            audit_events::outcome.eq(outcome),
+            audit_events::resource_type.eq(change.resource_type),
+            audit_events::resource_id.eq(change.resource_id),
+            audit_events::before_json.eq(change.before.map(|v| v.to_string())),
+            audit_events::after_json.eq(change.after.map(|v| v.to_string())),
+        ))
+        .execute(c)
+        .map(|_| ())
+}
+
+/// Records a successful write; call it inside the write's transaction.
+pub fn record(c: &mut AnyConnection, actor: &Actor, change: Change<'_>) -> QueryResult<()> {
+    insert(c, actor, change, "success")
+}
+
+/// Records a refused attempt (a failed login, say), which changes nothing else.
+pub fn record_failure(c: &mut AnyConnection, actor: &Actor, change: Change<'_>) -> QueryResult<()> {
+    insert(c, actor, change, "failure")
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, strum::EnumString, strum::Display)]
+#[strum(serialize_all = "snake_case")]
+pub enum AuditSort {
+    Id,
+    OccurredAt,
+}
+
+impl SortField for AuditSort {
+    const DEFAULT: Self = AuditSort::Id;
+    const ALLOWED: &'static str = "id, occurred_at";
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub actor_id: Option<i64>,
+    pub action: Option<String>,
+    pub outcome: Option<String>,
+    pub resource_type: Option<String>,
+    pub resource_id: Option<String>,
+    pub request_id: Option<String>,
+    pub from: Option<NaiveDateTime>,
+    pub to: Option<NaiveDateTime>,
+}
+
+pub fn list(
+    c: &mut AnyConnection,
+    f: &AuditFilter,
+    page: &PageRequest<AuditSort>,
+) -> Result<Page<AuditEvent>, ApiError> {
+    let mut q = audit_events::table
+        .select(AuditEvent::as_select())
+        .into_boxed();
+    if let Some(v) = f.actor_id {
+        q = q.filter(audit_events::actor_id.eq(v));
+    }
+    if let Some(v) = &f.action {
+        q = q.filter(audit_events::action.eq(v.clone()));
+    }
+    if let Some(v) = &f.outcome {
+        q = q.filter(audit_events::outcome.eq(v.clone()));
+    }
+    if let Some(v) = &f.resource_type {
+        q = q.filter(audit_events::resource_type.eq(v.clone()));
+    }
+    if let Some(v) = &f.resource_id {
+        q = q.filter(audit_events::resource_id.eq(v.clone()));
+    }
+    if let Some(v) = &f.request_id {
+        q = q.filter(audit_events::request_id.eq(v.clone()));
+    }
+    if let Some(v) = f.from {
+        q = q.filter(audit_events::occurred_at.ge(v));
+    }
+    if let Some(v) = f.to {
+        q = q.filter(audit_events::occurred_at.lt(v));
+    }
+    let rows: Vec<AuditEvent> = match page.field {
+        AuditSort::Id => keyset_page!(q, page, audit_events::id, audit_events::id, int).load(c)?,
+        AuditSort::OccurredAt => {
+            keyset_page!(q, page, audit_events::occurred_at, audit_events::id, time).load(c)?
+        }
+    };
+    Ok(page.finish(rows, |e| Cursor {
+        id: e.id,
+        key: match page.field {
+            AuditSort::Id => SortKey::Int(e.id),
+            AuditSort::OccurredAt => SortKey::Time(e.occurred_at),
+        },
+    }))
+}

@@ -1,0 +1,162 @@
+//! Request bodies: `Json<T>` for `application/json` and `MergePatch<T>` for
+//! `application/merge-patch+json` (RFC 7396). Both reject other media types with 415, oversize
+//! bodies with 413, and malformed or mistyped JSON with a 400 naming the offending field.
+
+use std::future::Future;
+use std::ops::Deref;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::http::StatusCode;
+use actix_web::{FromRequest, HttpRequest, web};
+use serde::de::DeserializeOwned;
+
+use crate::error::{ApiError, FieldError};
+
+pub const JSON: &str = "application/json";
+pub const MERGE_PATCH: &str = "application/merge-patch+json";
+
+/// A JSON request body.
+#[derive(Debug)]
+pub struct Json<T>(pub T);
+
+/// A JSON merge-patch request body: absent fields stay, `null` clears.
+#[derive(Debug)]
+pub struct MergePatch<T>(pub T);
+
+impl<T> Json<T> {
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T> MergePatch<T> {
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T> Deref for Json<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+fn media_type(req: &HttpRequest) -> Option<String> {
+    let value = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_TYPE)?
+        .to_str()
+        .ok()?;
+    Some(
+        value
+            .split(';')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_ascii_lowercase(),
+    )
+}
+
+/// Reads and parses a body of the `expected` media type.
+fn extract<T: DeserializeOwned + 'static>(
+    req: &HttpRequest,
+    payload: &mut Payload,
+    expected: &'static str,
+) -> Pin<Box<dyn Future<Output = Result<T, ApiError>>>> {
+    let right_type = media_type(req).as_deref() == Some(expected);
+    let bytes = web::Bytes::from_request(req, payload);
+    Box::pin(async move {
+        if !right_type {
+            return Err(ApiError::UnsupportedMediaType(expected));
+        }
+        let bytes = bytes
+            .await
+            .map_err(|e| match e.as_response_error().status_code() {
+                StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge,
+                _ => ApiError::bad_request("unreadable_body", "the request body could not be read"),
+            })?;
+        parse(&bytes)
+    })
+}
+
+/// Parses JSON, reporting the path of the field that failed (`bloc_ids[2]`, `role`, …).
+pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        let (code, field) = match inner.classify() {
+            serde_json::error::Category::Data => (
+                "invalid_field",
+                if path == "." { "body".into() } else { path },
+            ),
+            _ => ("malformed_json", "body".to_owned()),
+        };
+        // serde's message ends with the position, which clients do not need twice.
+        let message = inner.to_string();
+        let message = message
+            .split(" at line ")
+            .next()
+            .unwrap_or(&message)
+            .to_owned();
+        ApiError::BadRequest {
+            code: if code == "malformed_json" {
+                "malformed_json"
+            } else {
+                "invalid_body"
+            },
+            message: if code == "malformed_json" {
+                "the request body is not valid JSON".into()
+            } else {
+                format!("{field}: {message}")
+            },
+            errors: vec![FieldError::new(field, code, message)],
+        }
+    })
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let fut = extract::<T>(req, payload, JSON);
+        Box::pin(async move { fut.await.map(Json) })
+    }
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for MergePatch<T> {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let fut = extract::<T>(req, payload, MERGE_PATCH);
+        Box::pin(async move { fut.await.map(MergePatch) })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Body {
+        name: String,
+        ids: Vec<i64>,
+    }
+
+    #[test]
+    fn errors_name_the_field() {
+        let err = parse::<Body>(br#"{"name": "a", "ids": [1, "x"]}"#).unwrap_err();
+        let ApiError::BadRequest { errors, .. } = err else {
+            panic!()
+        };
+        assert_eq!(errors[0].field, "ids[1]");
+        let err = parse::<Body>(b"{").unwrap_err();
+        assert_eq!(err.code(), "malformed_json");
+    }
+}

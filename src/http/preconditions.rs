@@ -1,0 +1,60 @@
+//! Optimistic concurrency (RFC 9110 §13): single resources carry a strong `ETag` derived from
+//! their row version, and every PATCH or DELETE must send it back in `If-Match` — without it
+//! the answer is 428, with a stale one 412.
+
+use std::future::{Ready, ready};
+
+use actix_web::dev::Payload;
+use actix_web::http::header::{self, EntityTag, Header};
+use actix_web::{FromRequest, HttpRequest};
+
+use crate::error::{ApiError, FieldError};
+
+/// The ETag of a resource at `version`.
+pub fn etag(version: i64) -> String {
+    format!("\"{version}\"")
+}
+
+/// The `If-Match` header, required.
+#[derive(Debug, Clone)]
+pub struct IfMatch(header::IfMatch);
+
+impl IfMatch {
+    /// Succeeds when the header names the current version (or is `*`).
+    pub fn check(&self, version: i64) -> Result<(), ApiError> {
+        let current = EntityTag::new_strong(version.to_string());
+        let ok = match &self.0 {
+            header::IfMatch::Any => true,
+            header::IfMatch::Items(tags) => tags.iter().any(|t| t.strong_eq(&current)),
+        };
+        if ok {
+            Ok(())
+        } else {
+            Err(ApiError::PreconditionFailed)
+        }
+    }
+}
+
+impl FromRequest for IfMatch {
+    type Error = ApiError;
+    type Future = Ready<Result<IfMatch, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        if !req.headers().contains_key(header::IF_MATCH) {
+            return ready(Err(ApiError::PreconditionRequired));
+        }
+        ready(
+            header::IfMatch::parse(req)
+                .map(IfMatch)
+                .map_err(|_| ApiError::BadRequest {
+                    code: "invalid_header",
+                    message: "If-Match must be an entity tag such as \"3\", or *".into(),
+                    errors: vec![FieldError::new(
+                        "If-Match",
+                        "invalid",
+                        "must be an entity tag such as \"3\", or *",
+                    )],
+                }),
+        )
+    }
+}

@@ -1,0 +1,354 @@
+//! Cursor pagination shared by every list (AIP-158): `page_size` (1–100, default 50),
+//! an opaque `page_token`, and `order_by` (`field` or `field desc`), always with the id as the
+//! tiebreaker so that walking the pages never repeats or skips a row. A token is bound to the
+//! filters and order it was issued for; reusing it with others is a 400.
+
+use std::fmt::Display;
+use std::str::FromStr;
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::NaiveDateTime;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use utoipa::ToSchema;
+
+use crate::error::{ApiError, FieldError};
+
+pub const DEFAULT_PAGE_SIZE: i64 = 50;
+pub const MAX_PAGE_SIZE: i64 = 100;
+
+/// A list's sortable fields; `DEFAULT` is used when `order_by` is absent.
+pub trait SortField: Copy + FromStr + Display {
+    const DEFAULT: Self;
+    /// The accepted values, for the error message.
+    const ALLOWED: &'static str;
+}
+
+/// The value of the sort column in the last row of a page.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub enum SortKey {
+    Int(i64),
+    Text(String),
+    Time(NaiveDateTime),
+}
+
+impl SortKey {
+    fn mismatch() -> ApiError {
+        invalid_token("the page token does not fit this list")
+    }
+    pub fn int(self) -> Result<i64, ApiError> {
+        if let SortKey::Int(v) = self {
+            Ok(v)
+        } else {
+            Err(Self::mismatch())
+        }
+    }
+    pub fn text(self) -> Result<String, ApiError> {
+        if let SortKey::Text(v) = self {
+            Ok(v)
+        } else {
+            Err(Self::mismatch())
+        }
+    }
+    pub fn time(self) -> Result<NaiveDateTime, ApiError> {
+        if let SortKey::Time(v) = self {
+            Ok(v)
+        } else {
+            Err(Self::mismatch())
+        }
+    }
+}
+
+/// Where the previous page ended.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Cursor {
+    pub key: SortKey,
+    pub id: i64,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Token {
+    /// The order the token was issued for, e.g. `username desc`.
+    o: String,
+    /// A fingerprint of the filters.
+    f: String,
+    c: Cursor,
+}
+
+/// A validated request for one page.
+#[derive(Debug, Clone)]
+pub struct PageRequest<S> {
+    pub size: i64,
+    pub field: S,
+    pub desc: bool,
+    pub after: Option<Cursor>,
+    order: String,
+    filters: String,
+}
+
+fn invalid_token(message: &str) -> ApiError {
+    ApiError::BadRequest {
+        code: "invalid_page_token",
+        message: message.to_owned(),
+        errors: vec![FieldError::new("page_token", "invalid", message)],
+    }
+}
+
+fn invalid(field: &str, message: String) -> ApiError {
+    ApiError::BadRequest {
+        code: "invalid_query",
+        message: message.clone(),
+        errors: vec![FieldError::new(field, "invalid", message)],
+    }
+}
+
+impl<S: SortField> PageRequest<S> {
+    /// Checks the page parameters; `filters` is the list's filter set, which the token must match.
+    pub fn parse(
+        page_size: Option<i64>,
+        page_token: Option<&str>,
+        order_by: Option<&str>,
+        filters: &impl Serialize,
+    ) -> Result<Self, ApiError> {
+        let size = page_size.unwrap_or(DEFAULT_PAGE_SIZE);
+        if !(1..=MAX_PAGE_SIZE).contains(&size) {
+            return Err(invalid(
+                "page_size",
+                format!("must be between 1 and {MAX_PAGE_SIZE}"),
+            ));
+        }
+        let (field, desc) = parse_order::<S>(order_by.unwrap_or(""))?;
+        let order = format!("{field}{}", if desc { " desc" } else { "" });
+        let filters = fingerprint(filters);
+        let after = match page_token.filter(|t| !t.is_empty()) {
+            None => None,
+            Some(t) => {
+                let token: Token = URL_SAFE_NO_PAD
+                    .decode(t)
+                    .ok()
+                    .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+                    .ok_or_else(|| invalid_token("the page token is malformed"))?;
+                if token.o != order || token.f != filters {
+                    return Err(invalid_token(
+                        "the page token was issued for other filters or another order",
+                    ));
+                }
+                Some(token.c)
+            }
+        };
+        Ok(PageRequest {
+            size,
+            field,
+            desc,
+            after,
+            order,
+            filters,
+        })
+    }
+
+    /// How many rows to fetch: one more than the page, to learn whether another page follows.
+    pub fn limit(&self) -> i64 {
+        self.size + 1
+    }
+
+    /// Cuts the fetched rows to a page and makes the token for the next one.
+    pub fn finish<T>(&self, mut rows: Vec<T>, cursor: impl Fn(&T) -> Cursor) -> Page<T> {
+        let more = rows.len() as i64 > self.size;
+        rows.truncate(self.size as usize);
+        let next_page_token = match rows.last() {
+            Some(last) if more => {
+                let token = Token {
+                    o: self.order.clone(),
+                    f: self.filters.clone(),
+                    c: cursor(last),
+                };
+                serde_json::to_vec(&token)
+                    .ok()
+                    .map(|b| URL_SAFE_NO_PAD.encode(b))
+            }
+            _ => None,
+        };
+        Page {
+            items: rows,
+            next_page_token,
+        }
+    }
+}
+
+fn parse_order<S: SortField>(order_by: &str) -> Result<(S, bool), ApiError> {
+    let mut words = order_by.split_whitespace();
+    let (field, direction) = (words.next(), words.next());
+    if words.next().is_some() {
+        return Err(invalid(
+            "order_by",
+            format!(
+                "expected one field, optionally followed by asc or desc: {}",
+                S::ALLOWED
+            ),
+        ));
+    }
+    let field = match field {
+        None => S::DEFAULT,
+        Some(f) => f.parse().map_err(|_| {
+            invalid(
+                "order_by",
+                format!("unknown field {f:?}; use one of {}", S::ALLOWED),
+            )
+        })?,
+    };
+    let desc = match direction {
+        None | Some("asc") => false,
+        Some("desc") => true,
+        Some(d) => {
+            return Err(invalid(
+                "order_by",
+                format!("unknown direction {d:?}; use asc or desc"),
+            ));
+        }
+    };
+    Ok((field, desc))
+}
+
+fn fingerprint(filters: &impl Serialize) -> String {
+    let json = serde_json::to_vec(filters).unwrap_or_default();
+    let digest = Sha256::digest(&json);
+    URL_SAFE_NO_PAD.encode(&digest[..12])
+}
+
+/// One page of a list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Page<T> {
+    /// The items of this page, in the requested order.
+    pub items: Vec<T>,
+    /// Pass as `page_token` to get the next page; absent on the last page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_page_token: Option<String>,
+}
+
+impl<T> Page<T> {
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+        Page {
+            items: self.items.into_iter().map(f).collect(),
+            next_page_token: self.next_page_token,
+        }
+    }
+}
+
+/// Applies keyset pagination to a boxed diesel query: the cursor condition, the order (the sort
+/// column, then the id) and the limit. `$key` converts the cursor's `SortKey` (`int`, `text`,
+/// `time`); it must match the column's type.
+#[macro_export]
+macro_rules! keyset_page {
+    ($query:expr, $page:expr, $col:expr, $id:expr, $key:ident) => {{
+        let page = &$page;
+        let mut q = $query;
+        if let Some(after) = page.after.clone() {
+            let v = after.key.$key()?;
+            q = if page.desc {
+                q.filter($col.lt(v.clone()).or($col.eq(v).and($id.lt(after.id))))
+            } else {
+                q.filter($col.gt(v.clone()).or($col.eq(v).and($id.gt(after.id))))
+            };
+        }
+        let q = if page.desc {
+            q.order(($col.desc(), $id.desc()))
+        } else {
+            q.order(($col.asc(), $id.asc()))
+        };
+        q.limit(page.limit())
+    }};
+}
+
+/// Declares a list's query-string struct: its own filters plus `page_size`, `page_token` and
+/// `order_by`. Unknown parameters are rejected; the filters (not the page fields) form the
+/// fingerprint a page token is bound to.
+#[macro_export]
+macro_rules! list_query {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident {
+            $( $(#[$fmeta:meta])* pub $field:ident : $ty:ty, )*
+        }
+        order_by = $pattern:literal
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, serde::Deserialize, serde::Serialize, utoipa::IntoParams)]
+        #[serde(deny_unknown_fields)]
+        #[into_params(parameter_in = Query)]
+        pub struct $name {
+            $( $(#[$fmeta])* pub $field: $ty, )*
+            /// Items per page, from 1 to 100; 50 when absent.
+            #[param(minimum = 1, maximum = 100, example = 50)]
+            #[serde(default, skip_serializing)]
+            pub page_size: Option<i64>,
+            /// The `next_page_token` of the previous page, with the same filters and order.
+            #[param(max_length = 1024)]
+            #[serde(default, skip_serializing)]
+            pub page_token: Option<String>,
+            /// Sort order: a field, optionally followed by ` asc` (default) or ` desc`. The id breaks ties.
+            #[param(pattern = $pattern)]
+            #[serde(default, skip_serializing)]
+            pub order_by: Option<String>,
+        }
+
+        impl $name {
+            pub fn page<S: $crate::pagination::SortField>(
+                &self,
+            ) -> Result<$crate::pagination::PageRequest<S>, $crate::error::ApiError> {
+                $crate::pagination::PageRequest::parse(
+                    self.page_size,
+                    self.page_token.as_deref(),
+                    self.order_by.as_deref(),
+                    self,
+                )
+            }
+        }
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Clone, Copy, Debug, PartialEq, strum::EnumString, strum::Display)]
+    #[strum(serialize_all = "snake_case")]
+    enum Sort {
+        Id,
+        Name,
+    }
+    impl SortField for Sort {
+        const DEFAULT: Self = Sort::Id;
+        const ALLOWED: &'static str = "id, name";
+    }
+
+    #[test]
+    fn tokens_round_trip_and_are_bound_to_filters_and_order() {
+        let req = PageRequest::<Sort>::parse(Some(2), None, Some("name desc"), &("a",)).unwrap();
+        assert_eq!((req.field, req.desc, req.limit()), (Sort::Name, true, 3));
+        let page = req.finish(vec![1, 2, 3], |n| Cursor {
+            key: SortKey::Int(*n),
+            id: *n,
+        });
+        assert_eq!(page.items, vec![1, 2]);
+        let token = page.next_page_token.unwrap();
+        let next =
+            PageRequest::<Sort>::parse(Some(2), Some(&token), Some("name desc"), &("a",)).unwrap();
+        assert_eq!(next.after.unwrap().id, 2);
+        assert!(
+            PageRequest::<Sort>::parse(Some(2), Some(&token), Some("name desc"), &("b",)).is_err()
+        );
+        assert!(PageRequest::<Sort>::parse(Some(2), Some(&token), Some("name"), &("a",)).is_err());
+        assert!(PageRequest::<Sort>::parse(Some(2), Some("garbage"), None, &("a",)).is_err());
+    }
+
+    #[test]
+    fn bad_sizes_and_orders_are_rejected() {
+        for size in [0, -1, 101] {
+            assert!(PageRequest::<Sort>::parse(Some(size), None, None, &()).is_err());
+        }
+        for order in ["nope", "name sideways", "name desc extra"] {
+            assert!(PageRequest::<Sort>::parse(None, None, Some(order), &()).is_err());
+        }
+    }
+}

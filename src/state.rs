@@ -1,0 +1,15 @@
+//! What every handler shares: the database, the token keys and a few settings.
+
+use std::time::Duration;
+
+use crate::auth::jwt::JwtKeys;
+use crate::config::ThrottleConfig;
+use crate::db::Db;
+
+pub struct AppState {
+    pub db: Db,
+    pub jwt: JwtKeys,
+    pub refresh_ttl: Duration,
+    pub throttle: ThrottleConfig,
+    pub trust_forwarded: bool,
+}
