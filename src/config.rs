@@ -55,7 +55,12 @@ impl Config {
         let mut parse = |name: &str, default: &str, check: &dyn Fn(&str) -> Result<(), String>| {
             let value = get(name).unwrap_or_else(|| default.to_owned());
             if let Err(e) = check(&value) {
-                errors.push(format!("{name}: {e} (got {value:?})"));
+                // Secrets are never echoed, not even to the terminal that started us.
+                if name.contains("SECRET") || name.contains("PASSWORD") {
+                    errors.push(format!("{name}: {e}"));
+                } else {
+                    errors.push(format!("{name}: {e} (got {value:?})"));
+                }
             }
             value
         };
@@ -120,6 +125,13 @@ impl Config {
         let ip_fail = parse("THIDUA_LOGIN_IP_MAX_FAILURES", "20", &number(1, 100_000));
         let lockout = parse("THIDUA_LOGIN_LOCKOUT_SECS", "30", &number(1, 900));
         let docs = parse("THIDUA_DOCS", "true", &boolean);
+        parse("THIDUA_ADMIN_PASSWORD", "", &|v| {
+            if v.is_empty() || (12..=128).contains(&v.chars().count()) {
+                Ok(())
+            } else {
+                Err("must be 12 to 128 characters, or unset to have one generated".into())
+            }
+        });
         if !errors.is_empty() {
             return Err(format!("invalid configuration:\n  {}", errors.join("\n  ")));
         }
@@ -216,11 +228,13 @@ mod tests {
             ("THIDUA_BIND", "nowhere"),
             ("THIDUA_JWT_SECRET", "short"),
             ("DATABASE_URL", "mysql://x"),
+            ("THIDUA_ADMIN_PASSWORD", "short"),
         ])
         .unwrap_err();
         assert!(err.contains("THIDUA_BIND"), "{err}");
         assert!(err.contains("THIDUA_JWT_SECRET"), "{err}");
         assert!(err.contains("DATABASE_URL"), "{err}");
+        assert!(err.contains("THIDUA_ADMIN_PASSWORD"), "{err}");
     }
 
     #[test]

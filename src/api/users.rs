@@ -436,19 +436,15 @@ pub async fn update_user(
 
 fn validate_patch(p: &UserPatch) -> Result<(), ApiError> {
     let mut errors = Vec::new();
-    if let Some(Some(name)) = &p.full_name {
-        if !(1..=200).contains(&name.chars().count()) {
-            errors.push(FieldError::new(
-                "full_name",
-                "length",
-                "must be between 1 and 200 characters",
-            ));
-        }
+    if let Some(Some(name)) = &p.full_name
+        && !(1..=200).contains(&name.chars().count())
+    {
+        errors.push(FieldError::new("full_name", "length", "must be between 1 and 200 characters"));
     }
-    if let Some(Some(unit)) = p.unit_id {
-        if unit < 1 {
-            errors.push(FieldError::new("unit_id", "range", "must be at least 1"));
-        }
+    if let Some(Some(unit)) = p.unit_id
+        && unit < 1
+    {
+        errors.push(FieldError::new("unit_id", "range", "must be at least 1"));
     }
     if p.bloc_ids.as_ref().is_some_and(|b| b.len() > 100) {
         errors.push(FieldError::new(

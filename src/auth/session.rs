@@ -196,10 +196,10 @@ pub async fn logout(
         .write(move |c| {
             if all {
                 tokens::revoke_all(c, user_id)?;
-            } else if let Some(token) = &refresh_token {
-                if let Some(stored) = tokens::find(c, token)?.filter(|t| t.user_id == user_id) {
-                    tokens::revoke_family(c, &stored.family_id)?;
-                }
+            } else if let Some(token) = &refresh_token
+                && let Some(stored) = tokens::find(c, token)?.filter(|t| t.user_id == user_id)
+            {
+                tokens::revoke_family(c, &stored.family_id)?;
             }
             users::bump_token_version(c, user_id)?;
             audit::record(c, &actor, change("auth.logout", Some(user_id)))?;

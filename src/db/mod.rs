@@ -142,7 +142,9 @@ impl Db {
             .max_size(opts.max_size)
             .min_idle(Some(opts.max_size.min(2)))
             .connection_timeout(opts.checkout_timeout)
-            .test_on_check_out(true)
+            // After a PostgreSQL restart, pooled connections are dead; checking them on checkout
+            // turns that into a reconnect instead of a failed request. SQLite files cannot go away.
+            .test_on_check_out(backend == Backend::Postgres)
             .build(manager)?;
         Ok(Db {
             pool,
