@@ -294,6 +294,8 @@ fn describe(e: &validator::ValidationError) -> String {
             (None, Some(max)) => format!("must be at most {max}"),
             _ => "is out of range".into(),
         },
+        "email" => "is not an email address".into(),
+        "url" => "is not a URL".into(),
         code => format!("is invalid ({code})"),
     }
 }

@@ -31,6 +31,7 @@ pub enum SortKey {
     Int(i64),
     Text(String),
     Time(NaiveDateTime),
+    Date(chrono::NaiveDate),
 }
 
 impl SortKey {
@@ -53,6 +54,13 @@ impl SortKey {
     }
     pub fn time(self) -> Result<NaiveDateTime, ApiError> {
         if let SortKey::Time(v) = self {
+            Ok(v)
+        } else {
+            Err(Self::mismatch())
+        }
+    }
+    pub fn date(self) -> Result<chrono::NaiveDate, ApiError> {
+        if let SortKey::Date(v) = self {
             Ok(v)
         } else {
             Err(Self::mismatch())
@@ -169,11 +177,45 @@ impl<S: SortField> PageRequest<S> {
             }
             _ => None,
         };
+        let next = if more { rows.last().map(&cursor) } else { None };
         Page {
             items: rows,
             next_page_token,
+            next,
         }
     }
+
+    /// The same order and filters in large batches from the start: for exports.
+    pub fn for_export(&self) -> Self {
+        PageRequest {
+            size: EXPORT_BATCH,
+            after: None,
+            ..self.clone()
+        }
+    }
+}
+
+/// Rows fetched per batch when exporting.
+const EXPORT_BATCH: i64 = 1000;
+/// The most rows an export returns.
+pub const EXPORT_LIMIT: usize = 100_000;
+
+/// Every row of a list (up to [`EXPORT_LIMIT`]), fetched batch by batch with `fetch`.
+pub fn export_all<S: Clone, T>(
+    mut req: PageRequest<S>,
+    mut fetch: impl FnMut(&PageRequest<S>) -> Result<Page<T>, ApiError>,
+) -> Result<Vec<T>, ApiError> {
+    let mut all = Vec::new();
+    loop {
+        let page = fetch(&req)?;
+        all.extend(page.items);
+        match page.next {
+            Some(next) if all.len() < EXPORT_LIMIT => req.after = Some(next),
+            _ => break,
+        }
+    }
+    all.truncate(EXPORT_LIMIT);
+    Ok(all)
 }
 
 fn parse_order<S: SortField>(order_by: &str) -> Result<(S, bool), ApiError> {
@@ -220,10 +262,24 @@ fn fingerprint(filters: &impl Serialize) -> String {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Page<T> {
     /// The items of this page, in the requested order.
+    #[schema(schema_with = page_items::<T>)]
     pub items: Vec<T>,
     /// Pass as `page_token` to get the next page; absent on the last page.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next_page_token: Option<String>,
+    /// Where the next page starts, for internal iteration.
+    #[serde(skip)]
+    pub next: Option<Cursor>,
+}
+
+/// The OpenAPI schema of `Page::items`: an array of `$ref`s to `T`'s component. (utoipa would
+/// inline `T`'s whole schema into every `Page_T`, leaving `T`'s component unused.)
+fn page_items<T: ToSchema>() -> utoipa::openapi::Array {
+    utoipa::openapi::ArrayBuilder::new()
+        .items(utoipa::openapi::Ref::from_schema_name(T::name()))
+        .description(Some("The items of this page, in the requested order."))
+        .max_items(Some(MAX_PAGE_SIZE as usize))
+        .build()
 }
 
 impl<T> Page<T> {
@@ -231,6 +287,7 @@ impl<T> Page<T> {
         Page {
             items: self.items.into_iter().map(f).collect(),
             next_page_token: self.next_page_token,
+            next: self.next,
         }
     }
 }
@@ -290,6 +347,9 @@ macro_rules! list_query {
             #[param(pattern = $pattern)]
             #[serde(default, skip_serializing)]
             pub order_by: Option<String>,
+            /// `csv` returns every matching row as CSV instead of a JSON page (so does `Accept: text/csv`).
+            #[serde(default, skip_serializing)]
+            pub format: Option<$crate::http::csv::ListFormat>,
         }
 
         impl $name {

@@ -50,11 +50,15 @@ impl Application {
         });
         let listener = TcpListener::bind(config.bind)?;
         let port = listener.local_addr()?.port();
-        let routes = web::Data::new(KnownRoutes::from_openapi(&api::openapi()));
+        // One document for the 405 answers and the one served: `api::openapi()` carries the
+        // API's info, tags and security scheme, which the routes alone do not.
+        let spec = api::openapi();
+        let routes = web::Data::new(KnownRoutes::from_openapi(&spec));
         let metrics = http::metrics::middleware(db.pool())?;
         let app_state = state.clone();
         let server = HttpServer::new(move || {
-            let (app, spec) = App::new()
+            let (docs, spec) = (config.docs, spec.clone());
+            App::new()
                 .wrap(cors(&config.cors_origins))
                 .wrap(metrics.clone())
                 .wrap(
@@ -68,32 +72,34 @@ impl Application {
                 .app_data(http::query_config())
                 .app_data(http::path_config())
                 .app_data(web::PayloadConfig::new(config.body_limit))
+                // Before the `/api/v1` scope, which would otherwise take `/api/v1/openapi.json`.
+                .configure(move |cfg| {
+                    if docs {
+                        cfg.service(
+                            SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", spec),
+                        );
+                        cfg.route(
+                            "/docs",
+                            web::get().to(|| async {
+                                HttpResponse::PermanentRedirect()
+                                    .insert_header((header::LOCATION, "/docs/"))
+                                    .finish()
+                            }),
+                        );
+                    } else {
+                        cfg.route(
+                            "/api/v1/openapi.json",
+                            web::get().to(move || {
+                                let spec = spec.clone();
+                                async move { HttpResponse::Ok().json(spec) }
+                            }),
+                        );
+                    }
+                })
                 .into_utoipa_app()
                 .configure(api::configure)
-                .split_for_parts();
-            let docs = config.docs;
-            app.configure(move |cfg| {
-                if docs {
-                    cfg.service(SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", spec));
-                    cfg.route(
-                        "/docs",
-                        web::get().to(|| async {
-                            HttpResponse::PermanentRedirect()
-                                .insert_header((header::LOCATION, "/docs/"))
-                                .finish()
-                        }),
-                    );
-                } else {
-                    cfg.route(
-                        "/api/v1/openapi.json",
-                        web::get().to(move || {
-                            let spec = spec.clone();
-                            async move { HttpResponse::Ok().json(spec) }
-                        }),
-                    );
-                }
-            })
-            .default_service(web::to(http::fallback))
+                .into_app()
+                .default_service(web::to(http::fallback))
         })
         .workers(config.workers)
         .shutdown_timeout(config.shutdown_timeout.as_secs())

@@ -70,6 +70,7 @@ pub struct ChangePasswordRequest {
 #[utoipa::path(
     tag = "auth",
     request_body = LoginRequest,
+    security(),
     responses(
         (status = 200, description = "Logged in", body = TokenResponse),
         (status = 400, description = "Malformed request", body = Problem, content_type = "application/problem+json"),
@@ -104,6 +105,7 @@ pub async fn login(
 #[utoipa::path(
     tag = "auth",
     request_body = RefreshRequest,
+    security(),
     responses(
         (status = 200, description = "New tokens", body = TokenResponse),
         (status = 400, description = "Malformed request", body = Problem, content_type = "application/problem+json"),

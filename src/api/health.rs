@@ -16,17 +16,34 @@ pub struct Health {
 }
 
 /// Liveness: the process is serving.
-#[utoipa::path(tag = "operations", responses((status = 200, description = "Alive", body = Health)))]
+///
+/// Needs no authentication and touches no database; a load balancer or orchestrator may poll it
+/// often.
+#[utoipa::path(
+    tag = "operations",
+    security(),
+    responses(
+        (status = 200, description = "Alive", body = Health),
+        (status = 431, description = "The request head is too large (over 96 headers or 128 KiB); \
+            answered by the HTTP layer, without a body"),
+    )
+)]
 #[get("/healthz")]
 pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(Health { status: "ok" })
 }
 
 /// Readiness: the database answers.
+///
+/// Needs no authentication. Use it as the load balancer's health check: an instance that
+/// cannot reach its database answers 503 and should get no traffic.
 #[utoipa::path(
     tag = "operations",
+    security(),
     responses(
         (status = 200, description = "Ready", body = Health),
+        (status = 431, description = "The request head is too large (over 96 headers or 128 KiB); \
+            answered by the HTTP layer, without a body"),
         (status = 503, description = "The database is unreachable", body = Problem, content_type = "application/problem+json"),
     )
 )]

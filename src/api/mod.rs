@@ -3,6 +3,8 @@
 pub mod audit;
 pub mod auth;
 pub mod health;
+pub mod unit_types;
+pub mod units;
 pub mod users;
 
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -25,6 +27,7 @@ use utoipa_actix_web::{AppExt, scope, service_config::ServiceConfig};
     tags(
         (name = "auth", description = "Logging in and out, tokens, one's own account"),
         (name = "users", description = "User accounts (admins only)"),
+        (name = "units", description = "Agencies and localities (đơn vị), as a tree with validity periods"),
         (name = "audit", description = "The audit trail of every write (admins only)"),
         (name = "operations", description = "Health probes"),
     )
@@ -56,7 +59,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         scope::scope("/api/v1")
             .configure(auth::configure)
             .configure(users::configure)
-            .configure(audit::configure),
+            .configure(audit::configure)
+            .configure(units::configure),
     );
 }
 

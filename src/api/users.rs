@@ -439,7 +439,11 @@ fn validate_patch(p: &UserPatch) -> Result<(), ApiError> {
     if let Some(Some(name)) = &p.full_name
         && !(1..=200).contains(&name.chars().count())
     {
-        errors.push(FieldError::new("full_name", "length", "must be between 1 and 200 characters"));
+        errors.push(FieldError::new(
+            "full_name",
+            "length",
+            "must be between 1 and 200 characters",
+        ));
     }
     if let Some(Some(unit)) = p.unit_id
         && unit < 1

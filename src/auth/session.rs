@@ -56,7 +56,24 @@ fn change(action: &'static str, user_id: Option<i64>) -> Change<'static> {
     }
 }
 
-/// Checks the throttle, then the password; counts failures per account and per address.
+/// Seconds until the account or the address may try again, if either is locked out.
+fn locked_for(
+    c: &mut db::AnyConnection,
+    username: &str,
+    ip: &str,
+) -> Result<Option<u64>, ApiError> {
+    Ok(
+        throttle::locked_for(c, Throttled::Account, username)?.max(throttle::locked_for(
+            c,
+            Throttled::Ip,
+            ip,
+        )?),
+    )
+}
+
+/// Checks the throttle, then the password; counts failures per account and per address. The
+/// lock is checked again in the transaction that records the outcome, so that guesses sent in
+/// parallel cannot outnumber the limit.
 pub async fn login(
     state: &AppState,
     actor: Actor,
@@ -66,18 +83,7 @@ pub async fn login(
     let username = username.trim().to_lowercase();
     let ip = actor.client_ip.clone().unwrap_or_else(|| "unknown".into());
     let (u, i) = (username.clone(), ip.clone());
-    let locked = state
-        .db
-        .read(move |c| {
-            Ok(
-                throttle::locked_for(c, Throttled::Account, &u)?.max(throttle::locked_for(
-                    c,
-                    Throttled::Ip,
-                    &i,
-                )?),
-            )
-        })
-        .await?;
+    let locked = state.db.read(move |c| locked_for(c, &u, &i)).await?;
     if let Some(retry_after) = locked {
         tracing::warn!(%username, %ip, retry_after, "login refused: locked out after repeated failures");
         return Err(ApiError::TooManyRequests { retry_after });
@@ -93,9 +99,12 @@ pub async fn login(
     let user = user.filter(|u| valid && !u.disabled);
     let Some(user) = user else {
         let cfg = state.throttle.clone();
-        state
+        let locked = state
             .db
             .write(move |c| {
+                // Guesses made in parallel all passed the check above: the ones that find the
+                // lock set by another meanwhile are refused like later ones.
+                let was_locked = locked_for(c, &username, &ip)?.is_some();
                 throttle::record_failure(
                     c,
                     Throttled::Account,
@@ -107,10 +116,18 @@ pub async fn login(
                 let mut actor = actor.clone();
                 actor.username = Some(username.clone());
                 audit::record_failure(c, &actor, change("auth.login", None))?;
-                Ok(())
+                // Read again: this failure may have lengthened the lockout.
+                if was_locked {
+                    locked_for(c, &username, &ip)
+                } else {
+                    Ok(None)
+                }
             })
             .await?;
-        return Err(ApiError::InvalidCredentials);
+        return Err(match locked {
+            Some(retry_after) => ApiError::TooManyRequests { retry_after },
+            None => ApiError::InvalidCredentials,
+        });
     };
     let rehash = if password::needs_rehash(&user.password_hash) {
         Some(db::run(move || password::hash(&password)).await?)
@@ -126,6 +143,10 @@ pub async fn login(
     let refresh = state
         .db
         .write(move |c| {
+            // A right password found after parallel guesses locked the account is refused too.
+            if let Some(retry_after) = locked_for(c, &username, &ip)? {
+                return Err(ApiError::TooManyRequests { retry_after });
+            }
             throttle::clear(c, Throttled::Account, &username)?;
             if let Some(hash) = &rehash {
                 users::rehash(c, user_id, hash)?;

@@ -23,6 +23,31 @@ pub struct Change<'a> {
     pub after: Option<Value>,
 }
 
+impl<'a> Change<'a> {
+    /// A change of one resource, e.g. `Change::new("unit.update", "unit", id)`.
+    pub fn new(action: &'a str, resource_type: &'a str, resource_id: impl ToString) -> Self {
+        Change {
+            action,
+            resource_type,
+            resource_id: Some(resource_id.to_string()),
+            before: None,
+            after: None,
+        }
+    }
+
+    /// The resource as it was, in its API representation.
+    pub fn before(mut self, value: impl serde::Serialize) -> Self {
+        self.before = serde_json::to_value(value).ok();
+        self
+    }
+
+    /// The resource as it is now, in its API representation.
+    pub fn after(mut self, value: impl serde::Serialize) -> Self {
+        self.after = serde_json::to_value(value).ok();
+        self
+    }
+}
+
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = audit_events, check_for_backend(MultiBackend))]
 pub struct AuditEvent {

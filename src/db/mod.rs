@@ -5,9 +5,12 @@
 pub mod audit;
 pub mod idempotency;
 pub mod schema;
+pub mod scope;
+pub mod search;
 pub mod settings;
 pub mod throttle;
 pub mod tokens;
+pub mod units;
 pub mod users;
 
 use std::sync::{Arc, Mutex};

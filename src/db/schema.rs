@@ -86,6 +86,129 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    units (id) {
+        id -> BigInt,
+        code -> Text,
+        name -> Text,
+        short_name -> Nullable<Text>,
+        kind -> Text,
+        admin_level -> Nullable<Text>,
+        parent_id -> Nullable<BigInt>,
+        valid_from -> Date,
+        valid_to -> Nullable<Date>,
+        successor_id -> Nullable<BigInt>,
+        address -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        email -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    persons (id) {
+        id -> BigInt,
+        full_name -> Text,
+        gender -> Nullable<Text>,
+        birth_year -> Nullable<Integer>,
+        position -> Nullable<Text>,
+        unit_id -> BigInt,
+        civil_servant_code -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    blocs (id) {
+        id -> BigInt,
+        code -> Text,
+        name -> Text,
+        kind -> Text,
+        level -> Text,
+        founding_decision_number -> Nullable<Text>,
+        founding_decision_date -> Nullable<Date>,
+        description -> Nullable<Text>,
+        active_from -> Integer,
+        active_to -> Nullable<Integer>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    bloc_members (bloc_id, year, unit_id) {
+        bloc_id -> BigInt,
+        year -> Integer,
+        unit_id -> BigInt,
+        role -> Text,
+    }
+}
+
+diesel::table! {
+    movements (id) {
+        id -> BigInt,
+        name -> Text,
+        slogan -> Nullable<Text>,
+        launching_unit_id -> Nullable<BigInt>,
+        decision_number -> Nullable<Text>,
+        decision_date -> Nullable<Date>,
+        scope -> Text,
+        form -> Text,
+        start_date -> Date,
+        end_date -> Nullable<Date>,
+        status -> Text,
+        description -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    movement_registrations (id) {
+        id -> BigInt,
+        movement_id -> BigInt,
+        unit_id -> BigInt,
+        pledge -> Text,
+        status -> Text,
+        decision_note -> Nullable<Text>,
+        decided_by -> Nullable<BigInt>,
+        decided_at -> Nullable<Timestamp>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    search_terms (kind, term, owner_id) {
+        kind -> Text,
+        term -> Text,
+        owner_id -> BigInt,
+    }
+}
+
 diesel::joinable!(user_blocs -> users (user_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
-diesel::allow_tables_to_appear_in_same_query!(users, user_blocs, refresh_tokens);
+diesel::joinable!(persons -> units (unit_id));
+diesel::joinable!(bloc_members -> blocs (bloc_id));
+diesel::joinable!(bloc_members -> units (unit_id));
+diesel::joinable!(movement_registrations -> movements (movement_id));
+diesel::joinable!(movement_registrations -> units (unit_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    users,
+    user_blocs,
+    refresh_tokens,
+    units,
+    persons,
+    blocs,
+    bloc_members,
+    movements,
+    movement_registrations,
+    search_terms,
+);

@@ -2,6 +2,7 @@
 //! preconditions, idempotency and metrics.
 
 pub mod body;
+pub mod csv;
 pub mod idempotency;
 pub mod metrics;
 pub mod preconditions;

@@ -45,8 +45,12 @@ impl FromRequest for IfMatch {
         }
         ready(
             header::IfMatch::parse(req)
+                // actix drops unparsable tags, so `If-Match: 3` would read as an empty list and
+                // answer a misleading 412; it is malformed.
+                .ok()
+                .filter(|h| !matches!(h, header::IfMatch::Items(tags) if tags.is_empty()))
                 .map(IfMatch)
-                .map_err(|_| ApiError::BadRequest {
+                .ok_or_else(|| ApiError::BadRequest {
                     code: "invalid_header",
                     message: "If-Match must be an entity tag such as \"3\", or *".into(),
                     errors: vec![FieldError::new(

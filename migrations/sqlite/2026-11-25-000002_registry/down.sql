@@ -1,0 +1,7 @@
+DROP TABLE search_terms;
+DROP TABLE movement_registrations;
+DROP TABLE movements;
+DROP TABLE bloc_members;
+DROP TABLE blocs;
+DROP TABLE persons;
+DROP TABLE units;

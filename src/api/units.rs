@@ -1,0 +1,433 @@
+//! `/units`: agencies and localities (đơn vị), as a tree with validity periods and successors.
+
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+
+use super::unit_types::{CreateUnit, UnitListQuery, UnitPatch, UnitRef, UnitResponse};
+use crate::auth::AuthUser;
+use crate::db::audit::{self, Change};
+use crate::db::search::SearchWords;
+use crate::db::units::{self, Unit, UnitData, UnitFilter, UnitSort};
+use crate::db::{AnyConnection, scope};
+use crate::error::{ApiError, FieldError, Problem};
+use crate::http::body::{Json, MergePatch};
+use crate::http::csv;
+use crate::http::idempotency::{IdempotencyKey, Reply};
+use crate::http::preconditions::{IfMatch, etag};
+use crate::pagination::{Page, export_all};
+use crate::state::AppState;
+
+fn location(id: i64) -> String {
+    format!("/api/v1/units/{id}")
+}
+
+/// Loads a unit the caller may see; others are 404 (their existence is not revealed).
+fn visible(c: &mut AnyConnection, user: &AuthUser, id: i64) -> Result<Unit, ApiError> {
+    let unit = units::find(c, id)?.ok_or(ApiError::NotFound("unit"))?;
+    if scope::reaches_unit(c, &user.scope, id)? {
+        Ok(unit)
+    } else {
+        Err(ApiError::NotFound("unit"))
+    }
+}
+
+/// Checks what only the database can tell: the parent and successor exist, and the tree stays
+/// a tree.
+fn check_links(c: &mut AnyConnection, id: Option<i64>, d: &UnitData) -> Result<(), ApiError> {
+    let mut errors = Vec::new();
+    if let Some(parent) = d.parent_id {
+        if units::find(c, parent)?.is_none() {
+            errors.push(FieldError::new(
+                "parent_id",
+                "unknown",
+                "no unit has this id",
+            ));
+        } else if id.is_some_and(|id| id == parent)
+            || id.is_some_and(|id| units::would_cycle(c, id, parent).unwrap_or(true))
+        {
+            errors.push(FieldError::new(
+                "parent_id",
+                "cycle",
+                "a unit cannot be its own ancestor",
+            ));
+        }
+    }
+    if let Some(successor) = d.successor_id {
+        if id == Some(successor) {
+            errors.push(FieldError::new(
+                "successor_id",
+                "self",
+                "a unit cannot succeed itself",
+            ));
+        } else if units::find(c, successor)?.is_none() {
+            errors.push(FieldError::new(
+                "successor_id",
+                "unknown",
+                "no unit has this id",
+            ));
+        }
+    }
+    if let Some(other) = units::find_by_code(c, &d.code)?
+        && Some(other.id) != id
+    {
+        return Err(ApiError::conflict(
+            "code_taken",
+            format!("another unit has the code {:?}", d.code),
+        ));
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::Validation(errors))
+    }
+}
+
+fn response(c: &mut AnyConnection, unit: Unit) -> Result<UnitResponse, ApiError> {
+    let replaced_by = match unit.data.successor_id {
+        Some(id) => units::find(c, id)?.map(|s| UnitRef {
+            id: s.id,
+            code: s.data.code,
+            name: s.data.name,
+        }),
+        None => None,
+    };
+    Ok(UnitResponse {
+        replaced_by,
+        ..UnitResponse::from(unit)
+    })
+}
+
+/// List units.
+///
+/// Everyone sees the units of their scope: a unit officer their unit, a bloc chair the units
+/// of their blocs. `q` matches words of the code, name or short name, ignoring diacritics and
+/// case. With `format=csv` or `Accept: text/csv` every matching unit comes back as CSV.
+#[utoipa::path(
+    tag = "units",
+    params(UnitListQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "One page of units, or with CSV asked for, every matching unit",
+            content((Page<UnitResponse> = "application/json"), (String = "text/csv"))),
+        (status = 400, description = "Bad filter, order or page token", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/units")]
+pub async fn list_units(
+    req: HttpRequest,
+    user: AuthUser,
+    state: web::Data<AppState>,
+    query: web::Query<UnitListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    list(req, user, state, query.into_inner()).await
+}
+
+/// A unit list as JSON or CSV: the body of `GET /units` and `GET /units/{id}/children`.
+async fn list(
+    req: HttpRequest,
+    user: AuthUser,
+    state: web::Data<AppState>,
+    query: UnitListQuery,
+) -> Result<HttpResponse, ApiError> {
+    let page = query.page::<UnitSort>()?;
+    let csv_wanted = csv::wanted(&req, query.format);
+    let q = query;
+    if q.year.is_some() && q.bloc_id.is_none() {
+        return Err(ApiError::bad_request(
+            "invalid_query",
+            "year filters bloc members: give bloc_id too",
+        ));
+    }
+    let words = SearchWords::parse(q.q.as_deref())?;
+    let scope = user.scope.clone();
+    let list = move |c: &mut AnyConnection, export: bool| {
+        let filter = UnitFilter {
+            visible: scope::unit_ids(c, &scope)?,
+            kind: q.kind,
+            admin_level: q.admin_level,
+            parent_id: q.parent_id,
+            valid_on: q.valid_on,
+            bloc_id: q.bloc_id,
+            year: q.year,
+            words: words.0.clone(),
+        };
+        if export {
+            Ok(Page {
+                items: export_all(page.for_export(), |p| units::list(c, &filter, p))?,
+                next_page_token: None,
+                next: None,
+            })
+        } else {
+            units::list(c, &filter, &page)
+        }
+    };
+    let page = state.db.read(move |c| list(c, csv_wanted)).await?;
+    if csv_wanted {
+        return csv::response("units", page.items.into_iter().map(UnitResponse::from));
+    }
+    Ok(HttpResponse::Ok().json(page.map(UnitResponse::from)))
+}
+
+/// Create a unit (admins).
+#[utoipa::path(
+    tag = "units",
+    request_body = CreateUnit,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry return the first response instead of creating twice", max_length = 255)),
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Created", body = UnitResponse,
+            headers(("Location" = String, description = "The new unit"), ("ETag" = String, description = "Its version"))),
+        (status = 400, description = "Malformed request", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The code is taken", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/units")]
+pub async fn create_unit(
+    user: AuthUser,
+    state: web::Data<AppState>,
+    idempotency: IdempotencyKey,
+    body: Json<CreateUnit>,
+) -> Result<HttpResponse, ApiError> {
+    user.require_admin()?;
+    let body = body.into_inner();
+    let data = body.clone().into_data()?;
+    let actor = user.actor();
+    idempotency
+        .run(&state.db, &user, &body, move |c| {
+            check_links(c, None, &data)?;
+            let unit = units::insert(c, &data)?;
+            let res = response(c, unit)?;
+            audit::record(
+                c,
+                &actor,
+                Change::new("unit.create", "unit", res.id).after(&res),
+            )?;
+            Reply::created(&res, location(res.id), etag(res.version))
+        })
+        .await
+}
+
+/// Get a unit. A retired unit names the unit that replaced it in `replaced_by`.
+#[utoipa::path(
+    tag = "units",
+    params(("id" = i64, Path, description = "Unit id", minimum = 1)),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The unit", body = UnitResponse, headers(("ETag" = String, description = "Its version, for If-Match"))),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such unit in your scope", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/units/{id}")]
+pub async fn get_unit(
+    user: AuthUser,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let res = state
+        .db
+        .read(move |c| {
+            let unit = visible(c, &user, id)?;
+            response(c, unit)
+        })
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("ETag", etag(res.version)))
+        .json(res))
+}
+
+/// Change a unit (admins); needs `If-Match`. Retire a unit by setting `valid_to` and
+/// `successor_id`: history keeps pointing at it.
+#[utoipa::path(
+    tag = "units",
+    params(
+        ("id" = i64, Path, description = "Unit id", minimum = 1),
+        ("If-Match" = String, Header, description = "The ETag from the last read", max_length = 64),
+    ),
+    request_body(content = UnitPatch, content_type = "application/merge-patch+json"),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Updated", body = UnitResponse, headers(("ETag" = String, description = "The new version"))),
+        (status = 400, description = "Malformed request", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such unit", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The code is taken", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "The unit changed since it was read", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not a merge patch", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/units/{id}")]
+pub async fn update_unit(
+    user: AuthUser,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    if_match: IfMatch,
+    body: MergePatch<UnitPatch>,
+) -> Result<HttpResponse, ApiError> {
+    user.require_admin()?;
+    let patch = body.into_inner();
+    patch.validate_fields()?;
+    let (id, actor) = (id.into_inner(), user.actor());
+    let res = state
+        .db
+        .write(move |c| {
+            let current = units::find(c, id)?.ok_or(ApiError::NotFound("unit"))?;
+            if_match.check(current.version)?;
+            let data = patch.apply(&current.data)?;
+            check_links(c, Some(id), &data)?;
+            let before = response(c, current.clone())?;
+            let updated = units::update(c, &current, &data)?;
+            let after = response(c, updated)?;
+            audit::record(
+                c,
+                &actor,
+                Change::new("unit.update", "unit", id)
+                    .before(&before)
+                    .after(&after),
+            )?;
+            Ok(after)
+        })
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("ETag", etag(res.version)))
+        .json(res))
+}
+
+/// Delete a unit (admins) that nothing refers to; needs `If-Match`. A unit with history is
+/// retired instead (`valid_to`, `successor_id`).
+#[utoipa::path(
+    tag = "units",
+    params(
+        ("id" = i64, Path, description = "Unit id", minimum = 1),
+        ("If-Match" = String, Header, description = "The ETag from the last read", max_length = 64),
+    ),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such unit", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Something refers to the unit; the answer says what", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "The unit changed since it was read", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/units/{id}")]
+pub async fn delete_unit(
+    user: AuthUser,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    if_match: IfMatch,
+) -> Result<HttpResponse, ApiError> {
+    user.require_admin()?;
+    let (id, actor) = (id.into_inner(), user.actor());
+    state
+        .db
+        .write(move |c| {
+            let current = units::find(c, id)?.ok_or(ApiError::NotFound("unit"))?;
+            if_match.check(current.version)?;
+            let refs = units::references(c, id)?;
+            if !refs.is_empty() {
+                let list: Vec<String> =
+                    refs.iter().map(|(what, n)| format!("{n} {what}")).collect();
+                return Err(ApiError::conflict(
+                    "unit_in_use",
+                    format!(
+                        "the unit is referred to by {}; retire it (valid_to, successor_id) instead",
+                        list.join(", ")
+                    ),
+                ));
+            }
+            let before = response(c, current.clone())?;
+            units::delete(c, &current)?;
+            audit::record(
+                c,
+                &actor,
+                Change::new("unit.delete", "unit", id).before(&before),
+            )?;
+            Ok(())
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// The direct children of a unit, within the caller's scope.
+#[utoipa::path(
+    tag = "units",
+    params(("id" = i64, Path, description = "Unit id", minimum = 1), UnitListQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "One page of child units", body = Page<UnitResponse>),
+        (status = 400, description = "Bad filter, order or page token", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such unit in your scope", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/units/{id}/children")]
+pub async fn list_unit_children(
+    req: HttpRequest,
+    user: AuthUser,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    query: web::Query<UnitListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let u = user.clone();
+    state
+        .db
+        .read(move |c| visible(c, &u, id).map(|_| ()))
+        .await?;
+    let mut query = query.into_inner();
+    query.parent_id = Some(id);
+    list(req, user, state, query).await
+}
+
+/// The ancestors of a unit, nearest first, up to the root.
+#[utoipa::path(
+    tag = "units",
+    params(("id" = i64, Path, description = "Unit id", minimum = 1)),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The parent, its parent, … (never paginated: trees are shallow)", body = Page<UnitResponse>),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such unit in your scope", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/units/{id}/ancestors")]
+pub async fn list_unit_ancestors(
+    user: AuthUser,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let chain = state
+        .db
+        .read(move |c| {
+            let unit = visible(c, &user, id)?;
+            units::ancestors(c, &unit)
+        })
+        .await?;
+    let items = chain.into_iter().map(UnitResponse::from).collect();
+    Ok(HttpResponse::Ok().json(Page {
+        items,
+        next_page_token: None,
+        next: None,
+    }))
+}
+
+pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(list_units)
+        .service(create_unit)
+        .service(get_unit)
+        .service(update_unit)
+        .service(delete_unit)
+        .service(list_unit_children)
+        .service(list_unit_ancestors);
+}

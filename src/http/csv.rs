@@ -1,0 +1,97 @@
+//! CSV answers for lists (`Accept: text/csv` or `format=csv`): RFC 4180 with CRLF line ends,
+//! UTF-8 with a byte-order mark so spreadsheet programs read Vietnamese correctly, and cells
+//! that a spreadsheet would run as a formula defused with a leading `'` (OWASP CSV injection).
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::error::ApiError;
+
+/// The representation of a list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ListFormat {
+    /// One page of JSON (the default).
+    Json,
+    /// Every matching row (up to the export limit) as CSV.
+    Csv,
+}
+
+/// A row of a CSV export.
+pub trait CsvRow {
+    /// The column names.
+    const HEADER: &'static [&'static str];
+    /// The cells, in `HEADER` order.
+    fn cells(&self) -> Vec<String>;
+}
+
+/// Whether the client asked for CSV, by `format=csv` or an `Accept` header preferring it.
+pub fn wanted(req: &HttpRequest, format: Option<ListFormat>) -> bool {
+    match format {
+        Some(f) => f == ListFormat::Csv,
+        None => req
+            .headers()
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| {
+                v.split(',')
+                    .next()
+                    .is_some_and(|first| first.trim().starts_with("text/csv"))
+            }),
+    }
+}
+
+/// Prefixes a cell that starts like a formula.
+pub fn defuse(cell: &str) -> String {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r', '\0']) {
+        format!("'{cell}")
+    } else {
+        cell.to_owned()
+    }
+}
+
+/// Writes the rows as a CSV attachment named `<name>.csv`.
+pub fn response<T: CsvRow>(
+    name: &str,
+    rows: impl IntoIterator<Item = T>,
+) -> Result<HttpResponse, ApiError> {
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(b"\xEF\xBB\xBF".to_vec());
+    let fail = |e: csv::Error| ApiError::Internal(anyhow::anyhow!("writing CSV: {e}"));
+    writer.write_record(T::HEADER).map_err(fail)?;
+    for row in rows {
+        writer
+            .write_record(row.cells().iter().map(|c| defuse(c)))
+            .map_err(fail)?;
+    }
+    let body = writer
+        .into_inner()
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("writing CSV: {e}")))?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{name}.csv\""),
+        ))
+        .body(body))
+}
+
+/// Helpers to turn optional values into cells.
+pub fn opt<T: ToString>(v: &Option<T>) -> String {
+    v.as_ref().map(ToString::to_string).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_are_defused_and_text_is_kept() {
+        assert_eq!(defuse("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(defuse("-1+2"), "'-1+2");
+        assert_eq!(defuse("Sở Công thương"), "Sở Công thương");
+    }
+}
