@@ -1,14 +1,19 @@
-//! The command line: `serve` (the default), `migrate`, `user create`, `openapi`.
+//! The command line: `serve` (the default), `migrate`, `user create`, `import`, `openapi`.
 
 use std::io::{BufRead, IsTerminal};
+use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
 use validator::Validate;
 
 use crate::api::users::{CreateUser, insert_audited};
 use crate::auth::{Actor, Role, password};
 use crate::config::Config;
 use crate::db::users::NewUser;
+use crate::error::ApiError;
+use crate::import::sheet::Format;
+use crate::import::{self, Target};
 use crate::startup::open_database;
 
 #[derive(Debug, Parser)]
@@ -31,6 +36,9 @@ pub enum Command {
     /// Manage users.
     #[command(subcommand)]
     User(UserCommand),
+    /// Import units or persons from a CSV or XLSX file, all rows or none.
+    #[command(subcommand)]
+    Import(ImportCommand),
     /// Print the OpenAPI document as JSON.
     Openapi,
 }
@@ -51,6 +59,28 @@ pub enum UserCommand {
         /// The person's full name.
         #[arg(long)]
         full_name: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Units: columns code, name, kind, valid_from (required), short_name, admin_level,
+    /// parent_code, valid_to, successor_code, address, phone, email.
+    Units {
+        /// A .csv (UTF-8) or .xlsx file with a header row.
+        file: PathBuf,
+        /// Check every row, then roll back: nothing is written.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Persons: columns full_name, unit_code (required), gender, birth_year, position,
+    /// civil_servant_code.
+    Persons {
+        /// A .csv (UTF-8) or .xlsx file with a header row.
+        file: PathBuf,
+        /// Check every row, then roll back: nothing is written.
+        #[arg(long)]
+        dry_run: bool,
     },
 }
 
@@ -124,4 +154,74 @@ pub fn create_user(config: &Config, cmd: UserCommand) -> anyhow::Result<()> {
         user.username, user.id, user.role
     );
     Ok(())
+}
+
+/// `thidua import units|persons FILE [--dry-run]`: the same work as `POST /imports/...`, as
+/// the actor "cli". Prints the report as JSON; on problems, lists them and fails.
+pub fn import(config: &Config, cmd: ImportCommand) -> anyhow::Result<()> {
+    let (target, file, dry_run) = match cmd {
+        ImportCommand::Units { file, dry_run } => (Target::Units, file, dry_run),
+        ImportCommand::Persons { file, dry_run } => (Target::Persons, file, dry_run),
+    };
+    let format = Format::from_path(&file)
+        .ok_or_else(|| anyhow::anyhow!("{}: expected a .csv or .xlsx file", file.display()))?;
+    let bytes =
+        std::fs::read(&file).map_err(|e| anyhow::anyhow!("reading {}: {e}", file.display()))?;
+    let name = file.display().to_string();
+    let prepared = import::prepare(target, format, &bytes).map_err(|e| refused(&name, e))?;
+    let db = open_database(config)?;
+    let actor = Actor {
+        username: Some("cli".into()),
+        ..Actor::default()
+    };
+    let bar = if std::io::stdout().is_terminal() {
+        ProgressBar::new(prepared.rows() as u64)
+    } else {
+        ProgressBar::hidden()
+    };
+    bar.set_style(
+        ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} rows ({eta})")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar.set_message(format!("importing {}", target.plural()));
+    let result = db.write_blocking(|c| {
+        import::execute(c, &actor, &prepared, dry_run, &|done| {
+            bar.set_position(done as u64)
+        })
+    });
+    bar.finish_and_clear();
+    let report = result
+        .or_else(import::dry_run_report)
+        .map_err(|e| refused(&name, e))?;
+    println!("{}", serde_json::to_string_pretty(&report)?);
+    if dry_run {
+        eprintln!(
+            "{name}: {} rows are valid; dry run, nothing was written",
+            report.rows
+        );
+    } else {
+        eprintln!("{name}: created {} {}", report.created, target.plural());
+    }
+    Ok(())
+}
+
+/// A refused import as a message listing every problem.
+fn refused(file: &str, e: ApiError) -> anyhow::Error {
+    match e {
+        ApiError::Validation(errors) | ApiError::BadRequest { errors, .. }
+            if !errors.is_empty() =>
+        {
+            let lines: Vec<String> = errors
+                .iter()
+                .map(|e| format!("  {}: {} ({})", e.field, e.message, e.code))
+                .collect();
+            anyhow::anyhow!(
+                "{file}: nothing was imported; {} problem(s):\n{}",
+                errors.len(),
+                lines.join("\n")
+            )
+        }
+        other => anyhow::anyhow!("{file}: nothing was imported: {other}: {other:?}"),
+    }
 }

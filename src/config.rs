@@ -34,6 +34,8 @@ pub struct Config {
     pub access_token_ttl: Duration,
     pub refresh_token_ttl: Duration,
     pub body_limit: usize,
+    /// The largest CSV or XLSX file the import endpoints accept.
+    pub import_limit: usize,
     pub workers: usize,
     pub shutdown_timeout: Duration,
     pub trust_forwarded: bool,
@@ -114,6 +116,11 @@ impl Config {
             "65536",
             &number(1024, 64 * 1024 * 1024),
         );
+        let import = parse(
+            "THIDUA_IMPORT_LIMIT_BYTES",
+            "10485760",
+            &number(1024, 256 * 1024 * 1024),
+        );
         let cores = std::thread::available_parallelism()
             .map(|n| n.get())
             .unwrap_or(2)
@@ -157,6 +164,7 @@ impl Config {
             access_token_ttl: Duration::from_secs(n(&access)),
             refresh_token_ttl: Duration::from_secs(n(&refresh)),
             body_limit: n(&body) as usize,
+            import_limit: n(&import) as usize,
             workers: n(&workers) as usize,
             shutdown_timeout: Duration::from_secs(n(&shutdown)),
             trust_forwarded: trust == "true",
@@ -235,6 +243,15 @@ mod tests {
         assert!(err.contains("THIDUA_JWT_SECRET"), "{err}");
         assert!(err.contains("DATABASE_URL"), "{err}");
         assert!(err.contains("THIDUA_ADMIN_PASSWORD"), "{err}");
+    }
+
+    #[test]
+    fn imports_have_their_own_body_limit() {
+        assert_eq!(with(&[]).unwrap().import_limit, 10 * 1024 * 1024);
+        let c = with(&[("THIDUA_IMPORT_LIMIT_BYTES", "2048")]).unwrap();
+        assert_eq!((c.import_limit, c.body_limit), (2048, 65536));
+        let err = with(&[("THIDUA_IMPORT_LIMIT_BYTES", "12")]).unwrap_err();
+        assert!(err.contains("THIDUA_IMPORT_LIMIT_BYTES"), "{err}");
     }
 
     #[test]

@@ -25,6 +25,7 @@ fn main() -> ExitCode {
         Command::Serve => serve(config),
         Command::Migrate => cli::migrate(&config),
         Command::User(cmd) => cli::create_user(&config, cmd),
+        Command::Import(cmd) => cli::import(&config, cmd),
         Command::Openapi => Ok(()),
     })
 }

@@ -252,8 +252,18 @@ fn parse_order<S: SortField>(order_by: &str) -> Result<(S, bool), ApiError> {
     Ok((field, desc))
 }
 
+/// The parameters that say how to page and render, not what to list: left out of the
+/// fingerprint so that the next page may change them.
+const PAGE_FIELDS: [&str; 4] = ["page_size", "page_token", "order_by", "format"];
+
 fn fingerprint(filters: &impl Serialize) -> String {
-    let json = serde_json::to_vec(filters).unwrap_or_default();
+    let mut value = serde_json::to_value(filters).unwrap_or_default();
+    if let Some(map) = value.as_object_mut() {
+        for field in PAGE_FIELDS {
+            map.remove(field);
+        }
+    }
+    let json = serde_json::to_vec(&value).unwrap_or_default();
     let digest = Sha256::digest(&json);
     URL_SAFE_NO_PAD.encode(&digest[..12])
 }
@@ -337,18 +347,18 @@ macro_rules! list_query {
             $( $(#[$fmeta])* pub $field: $ty, )*
             /// Items per page, from 1 to 100; 50 when absent.
             #[param(minimum = 1, maximum = 100, example = 50)]
-            #[serde(default, skip_serializing)]
+            #[serde(default)]
             pub page_size: Option<i64>,
             /// The `next_page_token` of the previous page, with the same filters and order.
             #[param(max_length = 1024)]
-            #[serde(default, skip_serializing)]
+            #[serde(default)]
             pub page_token: Option<String>,
             /// Sort order: a field, optionally followed by ` asc` (default) or ` desc`. The id breaks ties.
             #[param(pattern = $pattern)]
-            #[serde(default, skip_serializing)]
+            #[serde(default)]
             pub order_by: Option<String>,
             /// `csv` returns every matching row as CSV instead of a JSON page (so does `Accept: text/csv`).
-            #[serde(default, skip_serializing)]
+            #[serde(default)]
             pub format: Option<$crate::http::csv::ListFormat>,
         }
 

@@ -47,6 +47,7 @@ impl Application {
             refresh_ttl: config.refresh_token_ttl,
             throttle: config.throttle.clone(),
             trust_forwarded: config.trust_forwarded,
+            import_limit: config.import_limit,
         });
         let listener = TcpListener::bind(config.bind)?;
         let port = listener.local_addr()?.port();
@@ -114,6 +115,11 @@ impl Application {
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// A handle to stop the server (tests stop theirs before dropping the database).
+    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
     }
 
     /// The shared state (tests use it to forge tokens with the server's key).

@@ -12,4 +12,6 @@ pub struct AppState {
     pub refresh_ttl: Duration,
     pub throttle: ThrottleConfig,
     pub trust_forwarded: bool,
+    /// The body limit of the import endpoints (`THIDUA_IMPORT_LIMIT_BYTES`).
+    pub import_limit: usize,
 }

@@ -1,6 +1,6 @@
 //! `/audit-events`: the append-only trail of every write, for admins.
 
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 use crate::auth::AuthUser;
 use crate::db::audit::{self, AuditEvent, AuditFilter, AuditSort};
 use crate::error::{ApiError, Problem};
+use crate::http::csv::{self, CsvRow, opt};
 use crate::list_query;
 use crate::pagination::Page;
 use crate::state::AppState;
@@ -53,6 +54,41 @@ pub struct AuditEventResponse {
     /// The resource after the change.
     #[schema(value_type = Option<Object>)]
     pub after: Option<serde_json::Value>,
+}
+
+impl CsvRow for AuditEventResponse {
+    const HEADER: &'static [&'static str] = &[
+        "id",
+        "occurred_at",
+        "actor_id",
+        "actor_username",
+        "actor_role",
+        "request_id",
+        "client_ip",
+        "action",
+        "outcome",
+        "resource_type",
+        "resource_id",
+        "before",
+        "after",
+    ];
+    fn cells(&self) -> Vec<String> {
+        vec![
+            self.id.to_string(),
+            self.occurred_at.to_rfc3339(),
+            opt(&self.actor_id),
+            opt(&self.actor_username),
+            opt(&self.actor_role),
+            opt(&self.request_id),
+            opt(&self.client_ip),
+            self.action.clone(),
+            self.outcome.clone(),
+            self.resource_type.clone(),
+            opt(&self.resource_id),
+            opt(&self.before),
+            opt(&self.after),
+        ]
+    }
 }
 
 impl From<AuditEvent> for AuditEventResponse {
@@ -109,7 +145,8 @@ list_query! {
     params(AuditListQuery),
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "One page of events", body = Page<AuditEventResponse>),
+        (status = 200, description = "One page of events, or with CSV asked for, every matching event",
+            content((Page<AuditEventResponse> = "application/json"), (String = "text/csv"))),
         (status = 400, description = "Bad filter, order or page token", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
@@ -117,6 +154,7 @@ list_query! {
 )]
 #[get("/audit-events")]
 pub async fn list_audit_events(
+    req: HttpRequest,
     user: AuthUser,
     state: web::Data<AppState>,
     query: web::Query<AuditListQuery>,
@@ -147,11 +185,15 @@ pub async fn list_audit_events(
         from: q.from.map(|t| t.naive_utc()),
         to: q.to.map(|t| t.naive_utc()),
     };
-    let page = state
-        .db
-        .read(move |c| audit::list(c, &filter, &page))
-        .await?;
-    Ok(HttpResponse::Ok().json(page.map(AuditEventResponse::from)))
+    let wants_csv = csv::wanted(&req, q.format);
+    csv::list::<_, _, AuditEventResponse, _>(
+        &state.db,
+        wants_csv,
+        "audit-events",
+        page,
+        move |c, p| audit::list(c, &filter, p),
+    )
+    .await
 }
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {

@@ -2,7 +2,14 @@
 
 pub mod audit;
 pub mod auth;
+pub mod bloc_types;
+pub mod blocs;
 pub mod health;
+pub mod imports;
+pub mod movement_types;
+pub mod movements;
+pub mod person_types;
+pub mod persons;
 pub mod unit_types;
 pub mod units;
 pub mod users;
@@ -24,10 +31,16 @@ use utoipa_actix_web::{AppExt, scope, service_config::ServiceConfig};
     ),
     servers((url = "/", description = "This server")),
     modifiers(&BearerAuth),
+    // Used only as a query parameter, so not collected from any body.
+    components(schemas(crate::http::csv::ListFormat)),
     tags(
         (name = "auth", description = "Logging in and out, tokens, one's own account"),
         (name = "users", description = "User accounts (admins only)"),
         (name = "units", description = "Agencies and localities (đơn vị), as a tree with validity periods"),
+        (name = "persons", description = "People (cá nhân) of the units, with minimal personal data"),
+        (name = "blocs", description = "Emulation blocs and clusters (khối, cụm thi đua) and their yearly members"),
+        (name = "movements", description = "Emulation movements (phong trào thi đua) and unit registrations"),
+        (name = "imports", description = "Bulk import of units and persons from CSV or XLSX"),
         (name = "audit", description = "The audit trail of every write (admins only)"),
         (name = "operations", description = "Health probes"),
     )
@@ -60,7 +73,11 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .configure(auth::configure)
             .configure(users::configure)
             .configure(audit::configure)
-            .configure(units::configure),
+            .configure(units::configure)
+            .configure(persons::configure)
+            .configure(blocs::configure)
+            .configure(movements::configure)
+            .configure(imports::configure),
     );
 }
 

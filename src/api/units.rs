@@ -3,7 +3,7 @@
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 
 use super::unit_types::{CreateUnit, UnitListQuery, UnitPatch, UnitRef, UnitResponse};
-use crate::auth::AuthUser;
+use crate::auth::{Actor, AuthUser};
 use crate::db::audit::{self, Change};
 use crate::db::search::SearchWords;
 use crate::db::units::{self, Unit, UnitData, UnitFilter, UnitSort};
@@ -13,7 +13,7 @@ use crate::http::body::{Json, MergePatch};
 use crate::http::csv;
 use crate::http::idempotency::{IdempotencyKey, Reply};
 use crate::http::preconditions::{IfMatch, etag};
-use crate::pagination::{Page, export_all};
+use crate::pagination::Page;
 use crate::state::AppState;
 
 fn location(id: i64) -> String {
@@ -81,6 +81,24 @@ fn check_links(c: &mut AnyConnection, id: Option<i64>, d: &UnitData) -> Result<(
     }
 }
 
+/// Creates a unit and its audit row inside the caller's transaction: the one way units are
+/// created, by the API and by imports.
+pub fn create_in_txn(
+    c: &mut AnyConnection,
+    actor: &Actor,
+    data: &UnitData,
+) -> Result<UnitResponse, ApiError> {
+    check_links(c, None, data)?;
+    let unit = units::insert(c, data)?;
+    let res = response(c, unit)?;
+    audit::record(
+        c,
+        actor,
+        Change::new("unit.create", "unit", res.id).after(&res),
+    )?;
+    Ok(res)
+}
+
 fn response(c: &mut AnyConnection, unit: Unit) -> Result<UnitResponse, ApiError> {
     let replaced_by = match unit.data.successor_id {
         Some(id) => units::find(c, id)?.map(|s| UnitRef {
@@ -140,7 +158,7 @@ async fn list(
     }
     let words = SearchWords::parse(q.q.as_deref())?;
     let scope = user.scope.clone();
-    let list = move |c: &mut AnyConnection, export: bool| {
+    csv::list::<_, _, UnitResponse, _>(&state.db, csv_wanted, "units", page, move |c, p| {
         let filter = UnitFilter {
             visible: scope::unit_ids(c, &scope)?,
             kind: q.kind,
@@ -151,21 +169,9 @@ async fn list(
             year: q.year,
             words: words.0.clone(),
         };
-        if export {
-            Ok(Page {
-                items: export_all(page.for_export(), |p| units::list(c, &filter, p))?,
-                next_page_token: None,
-                next: None,
-            })
-        } else {
-            units::list(c, &filter, &page)
-        }
-    };
-    let page = state.db.read(move |c| list(c, csv_wanted)).await?;
-    if csv_wanted {
-        return csv::response("units", page.items.into_iter().map(UnitResponse::from));
-    }
-    Ok(HttpResponse::Ok().json(page.map(UnitResponse::from)))
+        units::list(c, &filter, p)
+    })
+    .await
 }
 
 /// Create a unit (admins).

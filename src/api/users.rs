@@ -1,6 +1,6 @@
 //! `/users`: accounts administration, for admins.
 
-use actix_web::{HttpResponse, get, patch, post, put, web};
+use actix_web::{HttpRequest, HttpResponse, get, patch, post, put, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -13,6 +13,7 @@ use crate::db::users::{self, NewUser, User, UserChanges, UserFilter, UserSort};
 use crate::db::{self, AnyConnection};
 use crate::error::{ApiError, FieldError, Problem};
 use crate::http::body::{Json, MergePatch};
+use crate::http::csv::{self, CsvRow, opt};
 use crate::http::idempotency::{IdempotencyKey, Reply};
 use crate::http::preconditions::{IfMatch, etag};
 use crate::list_query;
@@ -39,6 +40,34 @@ pub struct UserResponse {
     pub disabled: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+impl CsvRow for UserResponse {
+    const HEADER: &'static [&'static str] = &[
+        "id",
+        "username",
+        "full_name",
+        "role",
+        "unit_id",
+        "bloc_ids",
+        "disabled",
+        "created_at",
+        "updated_at",
+    ];
+    fn cells(&self) -> Vec<String> {
+        let blocs: Vec<String> = self.bloc_ids.iter().map(i64::to_string).collect();
+        vec![
+            self.id.to_string(),
+            self.username.clone(),
+            opt(&self.full_name),
+            self.role.to_string(),
+            opt(&self.unit_id),
+            blocs.join(" "),
+            self.disabled.to_string(),
+            self.created_at.to_rfc3339(),
+            self.updated_at.to_rfc3339(),
+        ]
+    }
 }
 
 impl From<User> for UserResponse {
@@ -198,6 +227,32 @@ fn json(user: &User) -> Option<serde_json::Value> {
     serde_json::to_value(UserResponse::from(user.clone())).ok()
 }
 
+/// The unit and blocs a scope names must exist.
+fn check_scope_targets(
+    c: &mut AnyConnection,
+    unit_id: Option<i64>,
+    bloc_ids: &[i64],
+) -> Result<(), ApiError> {
+    let mut errors = Vec::new();
+    if let Some(unit) = unit_id
+        && crate::db::units::find(c, unit)?.is_none()
+    {
+        errors.push(FieldError::new("unit_id", "unknown", "no unit has this id"));
+    }
+    if crate::db::blocs::count_existing(c, bloc_ids)? != bloc_ids.len() as i64 {
+        errors.push(FieldError::new(
+            "bloc_ids",
+            "unknown",
+            "names a bloc that does not exist",
+        ));
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::Validation(errors))
+    }
+}
+
 /// Creates a user and its audit row (in the caller's transaction); the API, the bootstrap and
 /// the command line all create users through here.
 pub fn insert_audited(
@@ -207,6 +262,7 @@ pub fn insert_audited(
     action: &str,
 ) -> Result<User, ApiError> {
     check_scope(new.role, new.unit_id, &new.bloc_ids)?;
+    check_scope_targets(c, new.unit_id, &new.bloc_ids)?;
     if users::find_by_username(c, &new.username)?.is_some() {
         return Err(ApiError::conflict(
             "username_taken",
@@ -243,7 +299,8 @@ async fn load(state: &AppState, id: i64) -> Result<User, ApiError> {
     params(UserListQuery),
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "One page of users", body = Page<UserResponse>),
+        (status = 200, description = "One page of users, or with CSV asked for, every matching user",
+            content((Page<UserResponse> = "application/json"), (String = "text/csv"))),
         (status = 400, description = "Bad filter, order or page token", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
@@ -251,6 +308,7 @@ async fn load(state: &AppState, id: i64) -> Result<User, ApiError> {
 )]
 #[get("/users")]
 pub async fn list_users(
+    req: HttpRequest,
     user: AuthUser,
     state: web::Data<AppState>,
     query: web::Query<UserListQuery>,
@@ -258,6 +316,7 @@ pub async fn list_users(
     user.require_admin()?;
     let page = query.page::<UserSort>()?;
     let query = query.into_inner();
+    let format = query.format;
     let filter = UserFilter {
         role: query.role,
         disabled: query.disabled,
@@ -273,11 +332,11 @@ pub async fn list_users(
             "q: at most 64 characters",
         ));
     }
-    let page = state
-        .db
-        .read(move |c| users::list(c, &filter, &page))
-        .await?;
-    Ok(HttpResponse::Ok().json(page.map(UserResponse::from)))
+    let wants_csv = csv::wanted(&req, format);
+    csv::list::<_, _, UserResponse, _>(&state.db, wants_csv, "users", page, move |c, p| {
+        users::list(c, &filter, p)
+    })
+    .await
 }
 
 /// Create a user.
@@ -412,11 +471,9 @@ pub async fn update_user(
                 ));
             }
             let unit_id = changes.unit_id.unwrap_or(current.unit_id);
-            check_scope(
-                role,
-                unit_id,
-                changes.bloc_ids.as_deref().unwrap_or(&current.bloc_ids),
-            )?;
+            let bloc_ids = changes.bloc_ids.as_deref().unwrap_or(&current.bloc_ids);
+            check_scope(role, unit_id, bloc_ids)?;
+            check_scope_targets(c, unit_id, bloc_ids)?;
             let updated = users::update(c, &current, &changes)?;
             let change = Change {
                 action: "user.update",

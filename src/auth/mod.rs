@@ -120,19 +120,28 @@ impl AuthUser {
     }
 }
 
-/// The caller's address: the peer, or with `THIDUA_TRUST_FORWARDED=true` the first address of
-/// `Forwarded` / `X-Forwarded-For` set by a trusted load balancer.
+/// The caller's address: the peer, or with `THIDUA_TRUST_FORWARDED=true` the last address of
+/// `X-Forwarded-For` — the one our load balancer appended. Earlier entries come from the
+/// client and could be forged to dodge the login throttle.
 pub fn client_ip(req: &HttpRequest, trust_forwarded: bool) -> Option<String> {
-    let info = req.connection_info();
-    let addr = if trust_forwarded {
-        info.realip_remote_addr()
-    } else {
-        info.peer_addr()
-    };
+    let forwarded = trust_forwarded
+        .then(|| {
+            req.headers()
+                .get("x-forwarded-for")?
+                .to_str()
+                .ok()?
+                .rsplit(',')
+                .next()
+                .map(str::trim)
+                .map(str::to_owned)
+        })
+        .flatten()
+        .filter(|a| !a.is_empty());
+    let addr = forwarded.or_else(|| req.connection_info().peer_addr().map(str::to_owned));
     addr.map(|a| {
         a.parse::<std::net::SocketAddr>()
             .map(|s| s.ip().to_string())
-            .unwrap_or_else(|_| a.to_owned())
+            .unwrap_or(a)
     })
 }
 

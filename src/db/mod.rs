@@ -3,7 +3,10 @@
 //! executor through [`run`].
 
 pub mod audit;
+pub mod blocs;
 pub mod idempotency;
+pub mod movements;
+pub mod persons;
 pub mod schema;
 pub mod scope;
 pub mod search;

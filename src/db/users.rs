@@ -234,15 +234,25 @@ pub fn update(
 }
 
 /// Sets a new password hash and revokes every token issued before.
+///
+/// Like every change it needs the version it was read at (else 412), so that two resets made
+/// from the same read cannot both pass.
 pub fn set_password(c: &mut AnyConnection, user: &User, hash: &str) -> Result<User, ApiError> {
-    diesel::update(users::table.find(user.id))
-        .set((
-            users::password_hash.eq(hash),
-            users::token_version.eq(users::token_version + 1),
-            users::version.eq(users::version + 1),
-            users::updated_at.eq(now()),
-        ))
-        .execute(c)?;
+    let n = diesel::update(
+        users::table
+            .find(user.id)
+            .filter(users::version.eq(user.version)),
+    )
+    .set((
+        users::password_hash.eq(hash),
+        users::token_version.eq(users::token_version + 1),
+        users::version.eq(users::version + 1),
+        users::updated_at.eq(now()),
+    ))
+    .execute(c)?;
+    if n == 0 {
+        return Err(ApiError::PreconditionFailed);
+    }
     find(c, user.id)?.ok_or(ApiError::NotFound("user"))
 }
 

@@ -7,7 +7,9 @@ use actix_web::{HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::db::{AnyConnection, Db};
 use crate::error::ApiError;
+use crate::pagination::{Page, PageRequest, export_all};
 
 /// The representation of a list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -77,6 +79,42 @@ pub fn response<T: CsvRow>(
             format!("attachment; filename=\"{name}.csv\""),
         ))
         .body(body))
+}
+
+/// Answers a list request: one JSON page, or — when `csv` — every matching row (up to the
+/// export limit) as `<name>.csv`. `fetch` runs one page of the list on a connection.
+pub async fn list<S, T, R, F>(
+    db: &Db,
+    csv: bool,
+    name: &str,
+    page: PageRequest<S>,
+    fetch: F,
+) -> Result<HttpResponse, ApiError>
+where
+    S: crate::pagination::SortField + Send + 'static,
+    T: Send + 'static,
+    R: From<T> + Serialize + CsvRow,
+    F: Fn(&mut AnyConnection, &PageRequest<S>) -> Result<Page<T>, ApiError> + Send + 'static,
+{
+    let rows = db
+        .read(move |c| {
+            if csv {
+                let items = export_all(page.for_export(), |p| fetch(c, p))?;
+                Ok(Page {
+                    items,
+                    next_page_token: None,
+                    next: None,
+                })
+            } else {
+                fetch(c, &page)
+            }
+        })
+        .await?;
+    if csv {
+        response(name, rows.items.into_iter().map(R::from))
+    } else {
+        Ok(HttpResponse::Ok().json(rows.map(R::from)))
+    }
 }
 
 /// Helpers to turn optional values into cells.

@@ -134,6 +134,12 @@ impl IdempotencyKey {
         let (fp, k) = (fingerprint.clone(), key.clone());
         let result = db
             .write(move |c| {
+                // Again inside the transaction: a concurrent request with this key may have
+                // committed since the lookup, and `f` would then fail on its own rules (a taken
+                // username, say) instead of the retry getting the stored answer.
+                if let Some(stored) = idempotency::find(c, user_id, &k)? {
+                    return Ok(Err(stored));
+                }
                 let reply = f(c)?;
                 idempotency::insert(
                     c,
@@ -148,16 +154,18 @@ impl IdempotencyKey {
                         created_at: now(),
                     },
                 )?;
-                Ok(reply)
+                Ok(Ok(reply))
             })
             .await;
         match result {
+            Ok(Ok(reply)) => Ok(reply.into_response()),
+            Ok(Err(stored)) => replay(stored, &fingerprint),
             // A concurrent request with the same key may have committed first.
             Err(e) if is_unique_violation(&e) => match lookup(db, user_id, &key).await? {
                 Some(stored) => replay(stored, &fingerprint),
                 None => Err(e),
             },
-            other => other.map(Reply::into_response),
+            Err(e) => Err(e),
         }
     }
 }

@@ -25,11 +25,12 @@ enum TestDb {
 
 impl Drop for TestDb {
     fn drop(&mut self) {
-        if let TestDb::Postgres { base, name } = self {
-            if let Ok(mut c) = PgConnection::establish(base) {
-                let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                    .execute(&mut c);
-            }
+        // Best effort: a database left behind only costs disk space.
+        if let TestDb::Postgres { base, name } = self
+            && let Ok(mut c) = PgConnection::establish(base)
+        {
+            let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .execute(&mut c);
         }
     }
 }
@@ -39,7 +40,16 @@ pub struct TestApp {
     pub state: actix_web::web::Data<AppState>,
     pub database_url: String,
     client: awc::Client,
+    server: actix_web::dev::ServerHandle,
     _db: TestDb,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        // Stop the workers (and with them their pools) before the database goes away, so no
+        // thread is still talking to it while the test process exits.
+        drop(self.server.stop(false));
+    }
 }
 
 /// A response, read whole.
@@ -174,6 +184,7 @@ impl TestApp {
         let app = Application::build(config).await.expect("building the app");
         let address = format!("http://127.0.0.1:{}", app.port());
         let state = app.state();
+        let server = app.handle();
         actix_web::rt::spawn(app.run_until_stopped());
         let client = awc::Client::builder()
             .timeout(std::time::Duration::from_secs(60))
@@ -183,6 +194,7 @@ impl TestApp {
             state,
             database_url,
             client,
+            server,
             _db: db,
         }
     }
@@ -262,6 +274,7 @@ fn fresh_database() -> (String, TestDb) {
         .filter(|v| !v.is_empty())
     {
         Some(base) => {
+            let base = without_tls(&base);
             let name = format!("thidua_t_{}", uuid::Uuid::new_v4().simple());
             let template = postgres_template(&base);
             let mut c =
@@ -346,6 +359,16 @@ fn with_database(base: &str, name: &str) -> String {
     match query {
         Some(q) => format!("{prefix}/{name}?{q}"),
         None => format!("{prefix}/{name}"),
+    }
+}
+
+/// Tests talk to a local server: without TLS, libpq never starts OpenSSL, whose cleanup at
+/// process exit can crash while pool threads are still connected. An explicit `sslmode` wins.
+fn without_tls(url: &str) -> String {
+    match url.split_once('?') {
+        Some((_, q)) if q.contains("sslmode=") => url.to_owned(),
+        Some(_) => format!("{url}&sslmode=disable"),
+        None => format!("{url}?sslmode=disable"),
     }
 }
 

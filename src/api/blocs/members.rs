@@ -1,0 +1,244 @@
+//! `/blocs/{id}/members`: who is in a bloc in a year, and in which role; and
+//! `/units/{id}/blocs`: the blocs of a unit.
+
+use std::collections::HashMap;
+
+use actix_web::http::header::{self, EntityTag, Header};
+use actix_web::{HttpRequest, HttpResponse, get, put, web};
+
+use super::visible;
+use crate::api::bloc_types::{
+    BlocMembersResponse, MembersQuery, ReplaceMembers, UnitBlocResponse, UnitBlocsQuery,
+    UnitBlocsResponse, check_query_year,
+};
+use crate::auth::AuthUser;
+use crate::db::audit::{self, Change};
+use crate::db::blocs::members::{self, Member};
+use crate::db::blocs::{self, Bloc};
+use crate::db::{AnyConnection, scope, units};
+use crate::domain::MemberRole;
+use crate::error::{ApiError, FieldError, Problem};
+use crate::http::body::Json;
+use crate::http::preconditions::IfMatch;
+use crate::state::AppState;
+
+/// The members of a bloc-year and their ETag.
+fn load(c: &mut AnyConnection, bloc_id: i64, year: i32) -> Result<(Vec<Member>, String), ApiError> {
+    let list = members::of_year(c, bloc_id, year)?;
+    let tag = members::etag(bloc_id, year, &list);
+    Ok((list, tag))
+}
+
+/// `If-Match` against a bloc-year: its ETag, or `*` while the year has no members (a client
+/// cannot have read a tag it may act on before; once members exist, `*` would allow a blind
+/// overwrite, so it is refused).
+fn check_if_match(given: &header::IfMatch, current: &str, empty: bool) -> Result<(), ApiError> {
+    let current = EntityTag::new_strong(current.trim_matches('"').to_owned());
+    let ok = match given {
+        header::IfMatch::Any => empty,
+        header::IfMatch::Items(tags) => tags.iter().any(|t| t.strong_eq(&current)),
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(ApiError::PreconditionFailed)
+    }
+}
+
+/// The rules that need the database: the bloc is active in the year, and every unit exists
+/// and existed during it. Checked before writing so that the triggers, the backstop, never
+/// have to refuse.
+fn check_units(
+    c: &mut AnyConnection,
+    bloc: &Bloc,
+    year: i32,
+    new: &[(i64, MemberRole)],
+) -> Result<(), ApiError> {
+    if new.is_empty() {
+        return Ok(());
+    }
+    let mut errors = Vec::new();
+    if !bloc.data.active_in(year) {
+        let to = bloc
+            .data
+            .active_to
+            .map_or("today".to_owned(), |y| y.to_string());
+        errors.push(FieldError::new(
+            "year",
+            "inactive",
+            format!("the bloc is active from {} to {to}", bloc.data.active_from),
+        ));
+    }
+    let ids: Vec<i64> = new.iter().map(|(id, _)| *id).collect();
+    let spans: HashMap<i64, members::UnitSpan> = members::unit_spans(c, &ids)?
+        .into_iter()
+        .map(|s| (s.id, s))
+        .collect();
+    for (i, (unit, _)) in new.iter().enumerate() {
+        let field = format!("members[{i}].unit_id");
+        match spans.get(unit) {
+            None => errors.push(FieldError::new(field, "unknown", "no unit has this id")),
+            Some(s) if !s.valid_in(year) => errors.push(FieldError::new(
+                field,
+                "not_valid_in_year",
+                format!("the unit did not exist during {year}"),
+            )),
+            Some(_) => {}
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::Validation(errors))
+    }
+}
+
+/// The members of a bloc in a year: the chair first, then the deputies, then the members.
+///
+/// The `ETag` identifies this year's list; send it back in `If-Match` to replace the list.
+#[utoipa::path(
+    tag = "blocs",
+    params(("id" = i64, Path, description = "Bloc id", minimum = 1), MembersQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The year's members (empty for a year without)", body = BlocMembersResponse,
+            headers(("ETag" = String, description = "The list's version, for If-Match"))),
+        (status = 400, description = "The year is missing or out of range", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such bloc in your scope", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/blocs/{id}/members")]
+pub async fn get_bloc_members(
+    user: AuthUser,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    query: web::Query<MembersQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, year) = (id.into_inner(), query.year);
+    check_query_year("year", Some(year))?;
+    let (res, tag) = state
+        .db
+        .read(move |c| {
+            visible(c, &user, id)?;
+            let (list, tag) = load(c, id, year)?;
+            Ok((BlocMembersResponse::new(id, year, list), tag))
+        })
+        .await?;
+    Ok(HttpResponse::Ok().insert_header(("ETag", tag)).json(res))
+}
+
+/// Replace the members of a bloc in a year (admins); needs `If-Match`.
+///
+/// The list is the whole membership of the year: exactly one chair, each unit once, every unit
+/// existing during the year, the year within the bloc's active years. An empty list clears the
+/// year. `If-Match` takes the ETag of `GET /blocs/{id}/members?year=…`, or `*` for a year that
+/// has no members yet.
+#[utoipa::path(
+    tag = "blocs",
+    params(
+        ("id" = i64, Path, description = "Bloc id", minimum = 1),
+        ("year" = i32, Path, description = "The membership year", minimum = 1945, maximum = 2100, example = 2019),
+        ("If-Match" = String, Header, description = "The list's ETag, or * for a year without members", max_length = 64),
+    ),
+    request_body = ReplaceMembers,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The new list", body = BlocMembersResponse,
+            headers(("ETag" = String, description = "The list's new version"))),
+        (status = 400, description = "Malformed request", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such bloc", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The database refused the list (a concurrent change)", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "The list changed since it was read", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The list breaks a membership rule", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/blocs/{id}/members/{year}")]
+pub async fn replace_bloc_members(
+    req: HttpRequest,
+    user: AuthUser,
+    state: web::Data<AppState>,
+    path: web::Path<(i64, i32)>,
+    _present: IfMatch,
+    body: Json<ReplaceMembers>,
+) -> Result<HttpResponse, ApiError> {
+    user.require_admin()?;
+    // `IfMatch` has already refused a missing or malformed header; its tags are compared here
+    // with the list's digest rather than a row version.
+    let given = header::IfMatch::parse(&req).unwrap_or(header::IfMatch::Items(vec![]));
+    let (id, year) = path.into_inner();
+    if !(1945..=2100).contains(&year) {
+        return Err(ApiError::invalid(
+            "year",
+            "range",
+            "must be between 1945 and 2100",
+        ));
+    }
+    let new = body.check()?;
+    let actor = user.actor();
+    let (res, tag) = state
+        .db
+        .write(move |c| {
+            let bloc = blocs::find(c, id)?.ok_or(ApiError::NotFound("bloc"))?;
+            let (old, old_tag) = load(c, id, year)?;
+            check_if_match(&given, &old_tag, old.is_empty())?;
+            check_units(c, &bloc, year, &new)?;
+            members::replace(c, id, year, &new)?;
+            let (list, tag) = load(c, id, year)?;
+            let before = BlocMembersResponse::new(id, year, old);
+            let after = BlocMembersResponse::new(id, year, list);
+            audit::record(
+                c,
+                &actor,
+                Change::new("bloc.members_replace", "bloc", id)
+                    .before(&before)
+                    .after(&after),
+            )?;
+            Ok((after, tag))
+        })
+        .await?;
+    Ok(HttpResponse::Ok().insert_header(("ETag", tag)).json(res))
+}
+
+/// The blocs a unit belongs to, with its role: in `year`, or in every year (by year, then
+/// bloc). Only blocs the caller may see are listed.
+#[utoipa::path(
+    tag = "blocs",
+    params(("id" = i64, Path, description = "Unit id", minimum = 1), UnitBlocsQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The unit's blocs", body = UnitBlocsResponse),
+        (status = 400, description = "The year is out of range", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such unit in your scope", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/units/{id}/blocs")]
+pub async fn list_unit_blocs(
+    user: AuthUser,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    query: web::Query<UnitBlocsQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, year) = (id.into_inner(), query.year);
+    check_query_year("year", year)?;
+    let items = state
+        .db
+        .read(move |c| {
+            if units::find(c, id)?.is_none() || !scope::reaches_unit(c, &user.scope, id)? {
+                return Err(ApiError::NotFound("unit"));
+            }
+            let blocs = scope::bloc_ids(c, &user.scope)?;
+            members::of_unit(c, id, year, blocs)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(UnitBlocsResponse {
+        unit_id: id,
+        year,
+        items: items.into_iter().map(UnitBlocResponse::from).collect(),
+    }))
+}

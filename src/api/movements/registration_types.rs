@@ -1,0 +1,251 @@
+//! The shapes of registration requests and answers (`/movements/{id}/registrations`).
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use validator::{Validate, ValidationError};
+
+use crate::db::movements::registrations::Registration;
+use crate::domain::RegistrationStatus;
+use crate::error::{ApiError, FieldError};
+use crate::http::csv::{CsvRow, opt};
+use crate::list_query;
+
+/// The most characters of a pledge.
+pub const PLEDGE_MAX: usize = 4000;
+/// The most characters of a decision note.
+pub const NOTE_MAX: usize = 2000;
+
+/// A unit's registration for a movement (đăng ký thi đua), with the board's decision.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RegistrationResponse {
+    #[schema(example = 12)]
+    pub id: i64,
+    #[schema(example = 7)]
+    pub movement_id: i64,
+    #[schema(example = "Toàn dân thực hành tiết kiệm, chống lãng phí")]
+    pub movement_name: String,
+    #[schema(example = 3)]
+    pub unit_id: i64,
+    #[schema(example = "SCT")]
+    pub unit_code: String,
+    #[schema(example = "Sở Công thương")]
+    pub unit_name: String,
+    /// Nội dung đăng ký, cam kết.
+    #[schema(
+        example = "Giảm 10% chi phí điện, nước, văn phòng phẩm so với năm 2025; không sử dụng đồ nhựa dùng một lần"
+    )]
+    pub pledge: String,
+    pub status: RegistrationStatus,
+    /// The board's reasons, required for a rejection.
+    #[schema(example = "Nội dung cam kết chưa có chỉ tiêu cụ thể")]
+    pub decision_note: Option<String>,
+    /// The user who decided.
+    #[schema(example = 1)]
+    pub decided_by: Option<i64>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    #[serde(skip)]
+    pub version: i64,
+}
+
+impl From<Registration> for RegistrationResponse {
+    fn from(r: Registration) -> Self {
+        let d = r.data;
+        RegistrationResponse {
+            id: r.id,
+            movement_id: r.movement_id,
+            movement_name: r.movement_name,
+            unit_id: r.unit_id,
+            unit_code: r.unit_code,
+            unit_name: r.unit_name,
+            pledge: d.pledge,
+            status: d.status,
+            decision_note: d.decision_note,
+            decided_by: d.decided_by,
+            decided_at: d.decided_at.map(|t| t.and_utc()),
+            created_at: r.created_at.and_utc(),
+            updated_at: r.updated_at.and_utc(),
+            version: r.version,
+        }
+    }
+}
+
+impl CsvRow for RegistrationResponse {
+    const HEADER: &'static [&'static str] = &[
+        "id",
+        "movement_id",
+        "movement_name",
+        "unit_id",
+        "unit_code",
+        "unit_name",
+        "pledge",
+        "status",
+        "decision_note",
+        "decided_by",
+        "decided_at",
+        "created_at",
+    ];
+    fn cells(&self) -> Vec<String> {
+        vec![
+            self.id.to_string(),
+            self.movement_id.to_string(),
+            self.movement_name.clone(),
+            self.unit_id.to_string(),
+            self.unit_code.clone(),
+            self.unit_name.clone(),
+            self.pledge.clone(),
+            self.status.to_string(),
+            opt(&self.decision_note),
+            opt(&self.decided_by),
+            self.decided_at.map(|t| t.to_rfc3339()).unwrap_or_default(),
+            self.created_at.to_rfc3339(),
+        ]
+    }
+}
+
+/// Text that is more than whitespace.
+fn not_blank(text: &str) -> Result<(), ValidationError> {
+    if text.trim().is_empty() {
+        Err(ValidationError::new("blank").with_message("must not be blank".into()))
+    } else {
+        Ok(())
+    }
+}
+
+/// A unit's registration.
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct CreateRegistration {
+    /// The registering unit: any unit for an admin, their own for a unit officer.
+    #[schema(example = 3, minimum = 1)]
+    #[validate(range(min = 1))]
+    pub unit_id: i64,
+    /// Nội dung đăng ký, cam kết.
+    #[schema(
+        example = "Giảm 10% chi phí điện, nước, văn phòng phẩm so với năm 2025; không sử dụng đồ nhựa dùng một lần",
+        min_length = 1,
+        max_length = 4000
+    )]
+    #[validate(length(min = 1, max = 4000), custom(function = "not_blank"))]
+    pub pledge: String,
+}
+
+/// The board's answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    /// Duyệt.
+    Approved,
+    /// Từ chối (needs a `decision_note`).
+    Rejected,
+}
+
+impl From<Decision> for RegistrationStatus {
+    fn from(d: Decision) -> Self {
+        match d {
+            Decision::Approved => RegistrationStatus::Approved,
+            Decision::Rejected => RegistrationStatus::Rejected,
+        }
+    }
+}
+
+/// Changes to a registration, as a JSON merge patch. Admins decide a pending registration
+/// (`status`, with a `decision_note` required for a rejection); the unit's officer may change
+/// only the `pledge`, while the registration is pending and the movement open.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegistrationPatch {
+    #[schema(
+        example = "Giảm 15% chi phí điện, nước so với năm 2025",
+        min_length = 1,
+        max_length = 4000
+    )]
+    pub pledge: Option<String>,
+    /// The decision (admins only).
+    pub status: Option<Decision>,
+    /// Why (admins only; required to reject). Sent only with `status`.
+    #[schema(value_type = Option<String>, example = "Nội dung cam kết chưa có chỉ tiêu cụ thể", min_length = 1, max_length = 2000)]
+    #[serde(
+        default,
+        with = "::serde_with::rust::double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub decision_note: Option<Option<String>>,
+}
+
+impl RegistrationPatch {
+    /// Whether the patch touches more than the pledge (what only admins may do).
+    pub fn decides(&self) -> bool {
+        self.status.is_some() || self.decision_note.is_some()
+    }
+
+    /// Checks the fields present, and that a rejection says why.
+    pub fn validate_fields(&self) -> Result<(), ApiError> {
+        let mut e = Vec::new();
+        if let Some(pledge) = &self.pledge {
+            if !(1..=PLEDGE_MAX).contains(&pledge.chars().count()) {
+                e.push(FieldError::new(
+                    "pledge",
+                    "length",
+                    format!("must be between 1 and {PLEDGE_MAX} characters"),
+                ));
+            } else if pledge.trim().is_empty() {
+                e.push(FieldError::new("pledge", "blank", "must not be blank"));
+            }
+        }
+        let note = self.decision_note.clone().flatten();
+        if note
+            .as_ref()
+            .is_some_and(|n| !(1..=NOTE_MAX).contains(&n.chars().count()))
+        {
+            e.push(FieldError::new(
+                "decision_note",
+                "length",
+                format!("must be between 1 and {NOTE_MAX} characters"),
+            ));
+        }
+        if self.decision_note.is_some() && self.status.is_none() {
+            e.push(FieldError::new(
+                "decision_note",
+                "needs_status",
+                "is given with a decision (status)",
+            ));
+        }
+        if self.status == Some(Decision::Rejected) && note.is_none_or(|n| n.trim().is_empty()) {
+            e.push(FieldError::new(
+                "decision_note",
+                "required",
+                "a rejection needs a note saying why",
+            ));
+        }
+        if e.is_empty() {
+            Ok(())
+        } else {
+            Err(ApiError::Validation(e))
+        }
+    }
+}
+
+list_query! {
+    /// Filters for the registrations of a movement.
+    pub struct MovementRegistrationQuery {
+        pub status: Option<RegistrationStatus>,
+        /// Only this unit's registration.
+        #[param(minimum = 1)]
+        pub unit_id: Option<i64>,
+    }
+    order_by = "^(id|created_at)( (asc|desc))?$"
+}
+
+list_query! {
+    /// Filters for the registrations of a unit.
+    pub struct UnitRegistrationQuery {
+        pub status: Option<RegistrationStatus>,
+        /// Only the registration for this movement.
+        #[param(minimum = 1)]
+        pub movement_id: Option<i64>,
+    }
+    order_by = "^(id|created_at)( (asc|desc))?$"
+}

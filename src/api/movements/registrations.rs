@@ -1,0 +1,386 @@
+//! `/movements/{id}/registrations` and `/units/{id}/registrations`: units' registrations for
+//! movements. Admins register any unit and decide; a unit officer registers their own unit and
+//! may reword its pledge while it is pending. Reads follow the caller's unit scope.
+//!
+//! A unit officer naming another unit gets 404 "unit not found", as for a unit that does not
+//! exist, so that the answer does not reveal which units exist outside their scope.
+
+use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
+
+use super::registration_types::{
+    CreateRegistration, MovementRegistrationQuery, RegistrationPatch, RegistrationResponse,
+    UnitRegistrationQuery,
+};
+use crate::auth::{AuthUser, Role, Scope};
+use crate::db::audit::{self, Change};
+use crate::db::movements::registrations::{
+    self as regs, Registration, RegistrationFilter, RegistrationSort,
+};
+use crate::db::movements::{self, Movement};
+use crate::db::{AnyConnection, is_unique_violation, now, scope, units};
+use crate::domain::{MovementStatus, RegistrationStatus};
+use crate::error::{ApiError, Problem};
+use crate::http::body::{Json, MergePatch};
+use crate::http::csv::{self, ListFormat};
+use crate::http::idempotency::{IdempotencyKey, Reply};
+use crate::http::preconditions::{IfMatch, etag};
+use crate::pagination::{Page, PageRequest};
+use crate::state::AppState;
+
+fn location(movement_id: i64, id: i64) -> String {
+    format!("/api/v1/movements/{movement_id}/registrations/{id}")
+}
+
+fn find_movement(c: &mut AnyConnection, id: i64) -> Result<Movement, ApiError> {
+    movements::find(c, id)?.ok_or(ApiError::NotFound("movement"))
+}
+
+fn require_open(movement: &Movement) -> Result<(), ApiError> {
+    if movement.data.status == MovementStatus::Open {
+        Ok(())
+    } else {
+        Err(ApiError::conflict(
+            "movement_not_open",
+            format!(
+                "the movement is {}; units register only while it is open",
+                movement.data.status
+            ),
+        ))
+    }
+}
+
+/// Only admins and unit officers write registrations.
+fn require_registrar(user: &AuthUser) -> Result<(), ApiError> {
+    match user.role {
+        Role::Admin | Role::UnitOfficer => Ok(()),
+        _ => Err(ApiError::Forbidden),
+    }
+}
+
+/// The unit a caller may register: any existing unit for an admin, their own for anyone else.
+fn registrable_unit(c: &mut AnyConnection, user: &AuthUser, id: i64) -> Result<(), ApiError> {
+    if user.role != Role::Admin && !scope::reaches_unit(c, &user.scope, id)? {
+        return Err(ApiError::NotFound("unit"));
+    }
+    let unit = units::find(c, id)?
+        .ok_or_else(|| ApiError::invalid("unit_id", "unknown", "no unit has this id"))?;
+    if unit.data.valid_to.is_some_and(|to| to < now().date()) {
+        return Err(ApiError::invalid(
+            "unit_id",
+            "retired",
+            "the unit no longer exists; its successor registers instead",
+        ));
+    }
+    Ok(())
+}
+
+/// A registration of this movement within the caller's scope; anything else is 404.
+fn visible(
+    c: &mut AnyConnection,
+    scope: &Scope,
+    movement_id: i64,
+    id: i64,
+) -> Result<Registration, ApiError> {
+    find_movement(c, movement_id)?;
+    match regs::find(c, id)? {
+        Some(r) if r.movement_id == movement_id && scope::reaches_unit(c, scope, r.unit_id)? => {
+            Ok(r)
+        }
+        _ => Err(ApiError::NotFound("registration")),
+    }
+}
+
+/// A registration list as JSON or CSV, after `check` (which 404s a hidden parent).
+async fn list(
+    req: &HttpRequest,
+    state: &AppState,
+    scope: Scope,
+    page: PageRequest<RegistrationSort>,
+    format: Option<ListFormat>,
+    filter: RegistrationFilter,
+    check: impl FnOnce(&mut AnyConnection) -> Result<(), ApiError> + Send + 'static,
+) -> Result<HttpResponse, ApiError> {
+    let csv_wanted = csv::wanted(req, format);
+    state.db.read(check).await?;
+    csv::list::<_, _, RegistrationResponse, _>(
+        &state.db,
+        csv_wanted,
+        "registrations",
+        page,
+        move |c, p| {
+            let filter = RegistrationFilter {
+                visible: scope::unit_ids(c, &scope)?,
+                ..filter.clone()
+            };
+            regs::list(c, &filter, p)
+        },
+    )
+    .await
+}
+
+/// List a movement's registrations.
+///
+/// Admins and province-wide viewers see all; a unit officer their unit's, a bloc chair those
+/// of their blocs' units. With `format=csv` or `Accept: text/csv`, every match as CSV.
+#[utoipa::path(
+    tag = "movements",
+    params(("id" = i64, Path, description = "Movement id", minimum = 1), MovementRegistrationQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "One page of registrations, or with CSV asked for, every matching one",
+            content((Page<RegistrationResponse> = "application/json"), (String = "text/csv"))),
+        (status = 400, description = "Bad filter, order or page token", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such movement", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/movements/{id}/registrations")]
+pub async fn list_registrations(
+    req: HttpRequest,
+    user: AuthUser,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    query: web::Query<MovementRegistrationQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, q) = (id.into_inner(), query.into_inner());
+    let filter = RegistrationFilter {
+        movement_id: Some(id),
+        unit_id: q.unit_id,
+        status: q.status,
+        visible: None,
+    };
+    let check = move |c: &mut AnyConnection| find_movement(c, id).map(|_| ());
+    list(&req, &state, user.scope, q.page()?, q.format, filter, check).await
+}
+
+/// Register a unit for a movement.
+///
+/// Admins register any unit, a unit officer their own (another unit is 404, as if it did not
+/// exist); other roles are refused. The movement must be `open`, and a unit registers once.
+/// The registration starts `pending`, awaiting the board's decision.
+#[utoipa::path(
+    tag = "movements",
+    request_body = CreateRegistration,
+    params(
+        ("id" = i64, Path, description = "Movement id", minimum = 1),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry return the first response instead of creating twice", max_length = 255),
+    ),
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Registered", body = RegistrationResponse,
+            headers(("Location" = String, description = "The new registration"), ("ETag" = String, description = "Its version"))),
+        (status = 400, description = "Malformed request", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Neither an admin nor a unit officer", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such movement, or the unit is not yours", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The movement is not open (`movement_not_open`) or the unit already registered (`already_registered`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, or the unit does not exist or was retired", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/movements/{id}/registrations")]
+pub async fn create_registration(
+    user: AuthUser,
+    state: web::Data<AppState>,
+    idempotency: IdempotencyKey,
+    id: web::Path<i64>,
+    body: Json<CreateRegistration>,
+) -> Result<HttpResponse, ApiError> {
+    require_registrar(&user)?;
+    let body = body.into_inner();
+    validator::Validate::validate(&body)?;
+    let (id, actor, caller) = (id.into_inner(), user.actor(), user.clone());
+    let input = body.clone();
+    idempotency
+        .run(&state.db, &user, &body, move |c| {
+            let movement = find_movement(c, id)?;
+            registrable_unit(c, &caller, input.unit_id)?;
+            require_open(&movement)?;
+            let taken = || {
+                ApiError::conflict(
+                    "already_registered",
+                    "the unit already registered for this movement",
+                )
+            };
+            if regs::find_for(c, id, input.unit_id)?.is_some() {
+                return Err(taken());
+            }
+            let created = regs::insert(c, id, input.unit_id, &input.pledge).map_err(|e| {
+                // A concurrent registration of the same unit won the race.
+                if is_unique_violation(&e) { taken() } else { e }
+            })?;
+            let res = RegistrationResponse::from(created);
+            audit::record(
+                c,
+                &actor,
+                Change::new("registration.create", "registration", res.id).after(&res),
+            )?;
+            Reply::created(&res, location(id, res.id), etag(res.version))
+        })
+        .await
+}
+
+/// Get a registration (within the caller's scope).
+#[utoipa::path(
+    tag = "movements",
+    params(
+        ("id" = i64, Path, description = "Movement id", minimum = 1),
+        ("rid" = i64, Path, description = "Registration id", minimum = 1),
+    ),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The registration", body = RegistrationResponse, headers(("ETag" = String, description = "Its version, for If-Match"))),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such movement, or no such registration in your scope", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/movements/{id}/registrations/{rid}")]
+pub async fn get_registration(
+    user: AuthUser,
+    state: web::Data<AppState>,
+    path: web::Path<(i64, i64)>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, rid) = path.into_inner();
+    let reg = state
+        .db
+        .read(move |c| visible(c, &user.scope, id, rid))
+        .await?;
+    let res = RegistrationResponse::from(reg);
+    Ok(HttpResponse::Ok()
+        .insert_header(("ETag", etag(res.version)))
+        .json(res))
+}
+
+/// Decide a registration (admins), or reword its pledge (its unit's officer); needs `If-Match`.
+///
+/// An admin sets `status` to `approved` or `rejected` (a rejection needs a `decision_note`);
+/// only a pending registration is decided, once. A unit officer may send only `pledge` (other
+/// fields are 403), while the registration is pending and the movement open.
+#[utoipa::path(
+    tag = "movements",
+    params(
+        ("id" = i64, Path, description = "Movement id", minimum = 1),
+        ("rid" = i64, Path, description = "Registration id", minimum = 1),
+        ("If-Match" = String, Header, description = "The ETag from the last read", max_length = 64),
+    ),
+    request_body(content = RegistrationPatch, content_type = "application/merge-patch+json"),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Updated", body = RegistrationResponse, headers(("ETag" = String, description = "The new version"))),
+        (status = 400, description = "Malformed request", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin, or a unit officer sending more than the pledge", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such movement, or no such registration in your scope", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Already decided (`registration_decided`), or the movement is no longer open (`movement_not_open`)", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "The registration changed since it was read", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not a merge patch", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, or a rejection without a note", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/movements/{id}/registrations/{rid}")]
+pub async fn update_registration(
+    user: AuthUser,
+    state: web::Data<AppState>,
+    path: web::Path<(i64, i64)>,
+    if_match: IfMatch,
+    body: MergePatch<RegistrationPatch>,
+) -> Result<HttpResponse, ApiError> {
+    require_registrar(&user)?;
+    let patch = body.into_inner();
+    let admin = user.role == Role::Admin;
+    if !admin && patch.decides() {
+        return Err(ApiError::Forbidden);
+    }
+    patch.validate_fields()?;
+    let (id, rid) = path.into_inner();
+    let (actor, scope, user_id) = (user.actor(), user.scope.clone(), user.id);
+    let res = state
+        .db
+        .write(move |c| {
+            let current = visible(c, &scope, id, rid)?;
+            if_match.check(current.version)?;
+            if patch.pledge.is_none() && patch.status.is_none() {
+                return Ok(current);
+            }
+            if current.data.status != RegistrationStatus::Pending {
+                return Err(ApiError::conflict(
+                    "registration_decided",
+                    format!(
+                        "the registration was already {}; it can no longer change",
+                        current.data.status
+                    ),
+                ));
+            }
+            if !admin {
+                require_open(&find_movement(c, id)?)?;
+            }
+            let mut data = current.data.clone();
+            if let Some(pledge) = &patch.pledge {
+                data.pledge.clone_from(pledge);
+            }
+            if let Some(decision) = patch.status {
+                data.status = decision.into();
+                data.decision_note = patch.decision_note.clone().flatten();
+                data.decided_by = Some(user_id);
+                data.decided_at = Some(now());
+            }
+            let updated = regs::update(c, &current, &data)?;
+            let action = if patch.status.is_some() {
+                "registration.decide"
+            } else {
+                "registration.update"
+            };
+            audit::record(
+                c,
+                &actor,
+                Change::new(action, "registration", rid)
+                    .before(RegistrationResponse::from(current))
+                    .after(RegistrationResponse::from(updated.clone())),
+            )?;
+            Ok(updated)
+        })
+        .await?;
+    let res = RegistrationResponse::from(res);
+    Ok(HttpResponse::Ok()
+        .insert_header(("ETag", etag(res.version)))
+        .json(res))
+}
+
+/// A unit's registrations across movements (the unit must be in your scope).
+#[utoipa::path(
+    tag = "movements",
+    params(("id" = i64, Path, description = "Unit id", minimum = 1), UnitRegistrationQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "One page of the unit's registrations, or with CSV asked for, all of them",
+            content((Page<RegistrationResponse> = "application/json"), (String = "text/csv"))),
+        (status = 400, description = "Bad filter, order or page token", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such unit in your scope", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/units/{id}/registrations")]
+pub async fn list_unit_registrations(
+    req: HttpRequest,
+    user: AuthUser,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    query: web::Query<UnitRegistrationQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, q) = (id.into_inner(), query.into_inner());
+    let filter = RegistrationFilter {
+        movement_id: q.movement_id,
+        unit_id: Some(id),
+        status: q.status,
+        visible: None,
+    };
+    let scope = user.scope.clone();
+    let check = move |c: &mut AnyConnection| {
+        if units::find(c, id)?.is_some() && scope::reaches_unit(c, &scope, id)? {
+            Ok(())
+        } else {
+            Err(ApiError::NotFound("unit"))
+        }
+    };
+    list(&req, &state, user.scope, q.page()?, q.format, filter, check).await
+}

@@ -1,0 +1,397 @@
+//! Reading an uploaded file into rows of cells: a CSV file (UTF-8, with or without a byte-order
+//! mark) or the first worksheet of an XLSX workbook. Rows are numbered as a spreadsheet shows
+//! them, the header being row 1, so that error messages point at the row a person sees.
+
+use std::collections::BTreeMap;
+use std::io::{Cursor, Read};
+use std::path::Path;
+
+use calamine::{DataRef, DataType, Reader, SheetType, Xlsx};
+use chrono::NaiveDate;
+
+use crate::error::{ApiError, FieldError};
+
+/// The two file types an import accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Csv,
+    Xlsx,
+}
+
+pub const CSV_TYPE: &str = "text/csv";
+pub const XLSX_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+impl Format {
+    /// From a `Content-Type` value. A CSV with a charset other than UTF-8 is refused rather
+    /// than read as mojibake.
+    pub fn from_content_type(value: &str) -> Option<Format> {
+        let mut parts = value.split(';').map(str::trim);
+        let media = parts.next().unwrap_or_default().to_ascii_lowercase();
+        let charset_ok = parts
+            .filter_map(|p| p.split_once('='))
+            .filter(|(k, _)| k.trim().eq_ignore_ascii_case("charset"))
+            .all(|(_, v)| {
+                let v = v.trim().trim_matches('"');
+                v.eq_ignore_ascii_case("utf-8") || v.eq_ignore_ascii_case("utf8")
+            });
+        match media.as_str() {
+            CSV_TYPE if charset_ok => Some(Format::Csv),
+            XLSX_TYPE => Some(Format::Xlsx),
+            _ => None,
+        }
+    }
+
+    /// From a file name's extension (`.csv`, `.xlsx`, any case).
+    pub fn from_path(path: &Path) -> Option<Format> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        match ext.as_str() {
+            "csv" => Some(Format::Csv),
+            "xlsx" => Some(Format::Xlsx),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Csv => "csv",
+            Format::Xlsx => "xlsx",
+        }
+    }
+}
+
+/// One non-empty cell's value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Text(String),
+    Number(f64),
+    /// A cell Excel stores as a date.
+    Date(NaiveDate),
+    Bool(bool),
+    /// A value that cannot be used, with the reason.
+    Bad(String),
+}
+
+impl Cell {
+    /// The cell as text, the way a person reads it in the spreadsheet.
+    pub fn text(&self) -> Result<String, String> {
+        match self {
+            Cell::Text(s) => Ok(s.clone()),
+            Cell::Number(n) if n.fract() == 0.0 && n.abs() < 1e15 => Ok(format!("{}", *n as i64)),
+            Cell::Number(n) => Ok(n.to_string()),
+            Cell::Date(d) => Ok(d.to_string()),
+            Cell::Bool(b) => Ok(b.to_string()),
+            Cell::Bad(why) => Err(why.clone()),
+        }
+    }
+}
+
+/// A data row: its number and its non-empty cells by column index (0 is column A).
+#[derive(Debug, Clone)]
+pub struct Row {
+    pub number: usize,
+    pub cells: Vec<(usize, Cell)>,
+}
+
+impl Row {
+    pub fn get(&self, col: usize) -> Option<&Cell> {
+        self.cells.iter().find(|(c, _)| *c == col).map(|(_, v)| v)
+    }
+}
+
+/// A file's header (the first non-empty row) and data rows (the non-empty rows after it).
+#[derive(Debug, Clone)]
+pub struct Sheet {
+    pub header: Row,
+    pub rows: Vec<Row>,
+}
+
+/// The spreadsheet name of a column: 0 → A, 26 → AA.
+pub fn column_letter(mut col: usize) -> String {
+    let mut out = Vec::new();
+    loop {
+        out.push(b'A' + (col % 26) as u8);
+        if col < 26 {
+            break;
+        }
+        col = col / 26 - 1;
+    }
+    out.reverse();
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn invalid_file(message: impl Into<String>) -> ApiError {
+    let message = message.into();
+    ApiError::BadRequest {
+        code: "invalid_file",
+        message: message.clone(),
+        errors: vec![FieldError::new("file", "unreadable", message)],
+    }
+}
+
+/// Reads a file, refusing more than `max_rows` data rows.
+pub fn read(format: Format, bytes: &[u8], max_rows: usize) -> Result<Sheet, ApiError> {
+    let mut rows = Rows::new(max_rows);
+    match format {
+        Format::Csv => read_csv(bytes, &mut rows)?,
+        Format::Xlsx => read_xlsx(bytes, &mut rows)?,
+    }
+    rows.finish()
+}
+
+/// Collects rows, skipping empty ones; the first non-empty one is the header.
+struct Rows {
+    header: Option<Row>,
+    rows: Vec<Row>,
+    max: usize,
+}
+
+impl Rows {
+    fn new(max: usize) -> Rows {
+        Rows {
+            header: None,
+            rows: Vec::new(),
+            max,
+        }
+    }
+
+    fn push(&mut self, number: usize, cells: Vec<(usize, Cell)>) -> Result<(), ApiError> {
+        if cells.is_empty() {
+            return Ok(());
+        }
+        let row = Row { number, cells };
+        if self.header.is_none() {
+            self.header = Some(row);
+            return Ok(());
+        }
+        if self.rows.len() == self.max {
+            return Err(ApiError::invalid(
+                "file",
+                "too_many_rows",
+                &format!(
+                    "the file has more than {} data rows; split it into several files",
+                    self.max
+                ),
+            ));
+        }
+        self.rows.push(row);
+        Ok(())
+    }
+
+    fn finish(self) -> Result<Sheet, ApiError> {
+        let Some(header) = self.header else {
+            return Err(ApiError::invalid(
+                "file",
+                "empty",
+                "the file is empty; the first row must name the columns",
+            ));
+        };
+        if self.rows.is_empty() {
+            return Err(ApiError::invalid(
+                "file",
+                "empty",
+                "the file has a header row but no data rows",
+            ));
+        }
+        Ok(Sheet {
+            header,
+            rows: self.rows,
+        })
+    }
+}
+
+/// Text with surrounding spaces removed; nothing for blank text.
+fn text(s: &str) -> Option<Cell> {
+    let s = s.trim();
+    (!s.is_empty()).then(|| Cell::Text(s.to_owned()))
+}
+
+fn read_csv(bytes: &[u8], rows: &mut Rows) -> Result<(), ApiError> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(bytes);
+    let mut record = csv::ByteRecord::new();
+    // A quoted cell may hold line breaks; a spreadsheet still shows its record as one row,
+    // so those breaks are taken off the line number (blank lines, which the reader skips,
+    // still count, as they do in a spreadsheet).
+    let mut embedded = 0;
+    loop {
+        match reader.read_byte_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => return Ok(()),
+            Err(e) => return Err(invalid_file(format!("the CSV file cannot be read: {e}"))),
+        }
+        let line = record.position().map_or(1, |p| p.line() as usize);
+        let number = line.saturating_sub(embedded).max(1);
+        embedded += record
+            .iter()
+            .map(|f| f.iter().filter(|&&b| b == b'\n').count())
+            .sum::<usize>();
+        let cells = record
+            .iter()
+            .enumerate()
+            .filter_map(|(col, raw)| match std::str::from_utf8(raw) {
+                Ok(s) => text(s).map(|c| (col, c)),
+                Err(_) => Some((
+                    col,
+                    Cell::Bad("is not UTF-8 text; save the file as \"CSV UTF-8\"".into()),
+                )),
+            })
+            .collect();
+        rows.push(number, cells)?;
+    }
+}
+
+/// The most an XLSX file may unpack to. Its parts are compressed, and a small file can unpack
+/// to gigabytes (a "zip bomb"); a real 20 000-row sheet unpacks to a few dozen MiB.
+const XLSX_UNPACKED_MAX: u64 = 256 * 1024 * 1024;
+
+/// Unpacks every part without keeping it, refusing the file past `XLSX_UNPACKED_MAX`: the
+/// sizes a ZIP declares may lie, so they are counted, not trusted.
+fn check_unpacked_size(bytes: &[u8], max: u64) -> Result<(), ApiError> {
+    let unreadable =
+        |e: &dyn std::fmt::Display| invalid_file(format!("the XLSX file cannot be read: {e}"));
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| unreadable(&e))?;
+    let mut left = max;
+    for i in 0..zip.len() {
+        let part = zip.by_index(i).map_err(|e| unreadable(&e))?;
+        let n = std::io::copy(&mut part.take(left + 1), &mut std::io::sink())
+            .map_err(|e| unreadable(&e))?;
+        if n > left {
+            return Err(ApiError::invalid(
+                "file",
+                "too_large",
+                &format!("the XLSX file unpacks to more than {} MiB", max >> 20),
+            ));
+        }
+        left -= n;
+    }
+    Ok(())
+}
+
+fn read_xlsx(bytes: &[u8], rows: &mut Rows) -> Result<(), ApiError> {
+    check_unpacked_size(bytes, XLSX_UNPACKED_MAX)?;
+    let unreadable =
+        |e: calamine::XlsxError| invalid_file(format!("the XLSX file cannot be read: {e}"));
+    let mut book = Xlsx::new(Cursor::new(bytes)).map_err(unreadable)?;
+    // The first worksheet, passing over chart sheets and the like.
+    let first = book
+        .sheets_metadata()
+        .iter()
+        .find(|s| s.typ == SheetType::WorkSheet)
+        .map(|s| s.name.clone())
+        .ok_or_else(|| invalid_file("the workbook has no worksheet"))?;
+    let mut reader = book.worksheet_cells_reader(&first).map_err(unreadable)?;
+    // Cells come row by row; a map keeps them right even if a writer did not sort them, and
+    // stops reading once there are more rows than allowed (plus the header).
+    let mut by_row: BTreeMap<u32, Vec<(usize, Cell)>> = BTreeMap::new();
+    while let Some(cell) = reader.next_cell().map_err(unreadable)? {
+        let (row, col) = cell.get_position();
+        if let Some(value) = xlsx_cell(cell.get_value()) {
+            by_row.entry(row).or_default().push((col as usize, value));
+            if by_row.len() > rows.max + 1 {
+                break;
+            }
+        }
+    }
+    for (row, mut cells) in by_row {
+        cells.sort_by_key(|(col, _)| *col);
+        rows.push(row as usize + 1, cells)?;
+    }
+    Ok(())
+}
+
+fn xlsx_cell(value: &DataRef<'_>) -> Option<Cell> {
+    match value {
+        DataRef::Empty => None,
+        DataRef::String(s) => text(s),
+        DataRef::SharedString(s) => text(s),
+        DataRef::Int(i) => Some(Cell::Number(*i as f64)),
+        DataRef::Float(f) => Some(Cell::Number(*f)),
+        DataRef::Bool(b) => Some(Cell::Bool(*b)),
+        DataRef::DateTime(_) | DataRef::DateTimeIso(_) => Some(match value.as_date() {
+            Some(d) => Cell::Date(d),
+            None => Cell::Bad("is not a valid date".into()),
+        }),
+        DataRef::DurationIso(s) => text(s),
+        DataRef::Error(e) => Some(Cell::Bad(format!("holds the spreadsheet error {e}"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_are_lettered_like_a_spreadsheet() {
+        assert_eq!(column_letter(0), "A");
+        assert_eq!(column_letter(25), "Z");
+        assert_eq!(column_letter(26), "AA");
+        assert_eq!(column_letter(27), "AB");
+        assert_eq!(column_letter(701), "ZZ");
+        assert_eq!(column_letter(702), "AAA");
+    }
+
+    #[test]
+    fn content_types_are_recognised() {
+        assert_eq!(
+            Format::from_content_type("text/csv; charset=UTF-8"),
+            Some(Format::Csv)
+        );
+        assert_eq!(Format::from_content_type("Text/CSV"), Some(Format::Csv));
+        assert_eq!(
+            Format::from_content_type("text/csv; charset=windows-1258"),
+            None
+        );
+        assert_eq!(Format::from_content_type(XLSX_TYPE), Some(Format::Xlsx));
+        assert_eq!(Format::from_content_type("application/json"), None);
+        assert_eq!(
+            Format::from_path(Path::new("don_vi.XLSX")),
+            Some(Format::Xlsx)
+        );
+        assert_eq!(Format::from_path(Path::new("don_vi.xls")), None);
+    }
+
+    #[test]
+    fn csv_rows_are_numbered_as_a_spreadsheet_shows_them() {
+        let csv = "\u{feff}code,name\nA,\"Sở\nCông thương\"\n\n,\nB,Sở Tư pháp\n";
+        let sheet = read(Format::Csv, csv.as_bytes(), 10).unwrap();
+        assert_eq!(sheet.header.get(0), Some(&Cell::Text("code".into())));
+        let numbers: Vec<usize> = sheet.rows.iter().map(|r| r.number).collect();
+        // Row 2 holds a line break; row 3 is blank and row 4 has only empty cells.
+        assert_eq!(numbers, [2, 5]);
+        assert_eq!(sheet.rows[1].get(1), Some(&Cell::Text("Sở Tư pháp".into())));
+    }
+
+    #[test]
+    fn a_workbook_that_unpacks_too_far_is_refused() {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        for row in 0..200 {
+            sheet
+                .write_string(row, 0, "Sở Công thương tỉnh Điện Biên")
+                .unwrap();
+        }
+        let bytes = book.save_to_buffer().unwrap();
+        let err = check_unpacked_size(&bytes, 4096).unwrap_err();
+        assert!(
+            matches!(&err, ApiError::Validation(e) if e[0].code == "too_large"),
+            "{err:?}"
+        );
+        let sheet = read(Format::Xlsx, &bytes, 1000).unwrap();
+        assert_eq!(sheet.rows.len(), 199);
+    }
+
+    #[test]
+    fn bad_utf8_marks_the_cell_and_too_many_rows_are_refused() {
+        let sheet = read(Format::Csv, b"code,name\nA,\xff\n", 10).unwrap();
+        assert!(matches!(sheet.rows[0].get(1), Some(Cell::Bad(_))));
+        let err = read(Format::Csv, b"code\nA\nB\nC\n", 2).unwrap_err();
+        assert_eq!(err.to_string(), "the request has invalid fields");
+        let err = read(Format::Csv, b"code\n", 2).unwrap_err();
+        assert!(matches!(err, ApiError::Validation(_)));
+        let err = read(Format::Xlsx, b"not a zip", 2).unwrap_err();
+        assert_eq!(err.code(), "invalid_file");
+    }
+}

@@ -1,0 +1,93 @@
+//! The committed OpenAPI document matches the code, and the migration folders stay in step.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use serde_json::Value;
+
+const SPEC: &str = "openapi/openapi.json";
+
+fn generated() -> String {
+    let mut json = serde_json::to_string_pretty(&thidua::api::openapi()).expect("serialising");
+    json.push('\n');
+    json
+}
+
+/// `openapi/openapi.json` is what the code generates. `UPDATE_OPENAPI=1` rewrites it.
+#[test]
+fn committed_spec_is_up_to_date() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(SPEC);
+    let fresh = generated();
+    if std::env::var_os("UPDATE_OPENAPI").is_some_and(|v| !v.is_empty()) {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, &fresh).unwrap();
+        return;
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    if committed != fresh {
+        let line = committed
+            .lines()
+            .zip(fresh.lines())
+            .position(|(a, b)| a != b)
+            .unwrap_or_else(|| committed.lines().count().min(fresh.lines().count()))
+            + 1;
+        panic!(
+            "{SPEC} is out of date (first difference at line {line}); regenerate it with\n\n    \
+             UPDATE_OPENAPI=1 cargo test --test api openapi\n\nand commit the result"
+        );
+    }
+}
+
+/// Each operation is identifiable and documents how it fails.
+#[test]
+fn every_operation_has_an_id_and_a_client_error() {
+    let spec: Value = serde_json::from_str(&generated()).unwrap();
+    let version = spec["openapi"].as_str().unwrap();
+    assert!(version.starts_with("3.1"), "OpenAPI version {version}");
+    let paths = spec["paths"].as_object().unwrap();
+    assert!(!paths.is_empty());
+    let mut ids = BTreeSet::new();
+    for (path, item) in paths {
+        for (method, op) in item.as_object().unwrap() {
+            if !matches!(
+                method.as_str(),
+                "get" | "put" | "post" | "delete" | "options" | "head" | "patch" | "trace"
+            ) {
+                continue;
+            }
+            let id = op["operationId"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{method} {path} has no operationId"));
+            assert!(ids.insert(id.to_owned()), "operationId {id} repeats");
+            let responses = op["responses"].as_object().unwrap();
+            assert!(
+                responses.keys().any(|s| s.starts_with('4')),
+                "{method} {path} documents no 4xx response"
+            );
+        }
+    }
+}
+
+fn migration_names(backend: &str) -> BTreeSet<String> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("migrations")
+        .join(backend);
+    std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().unwrap().is_dir())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect()
+}
+
+/// Every migration exists for both backends, under the same version name.
+#[test]
+fn migration_folders_match() {
+    let sqlite = migration_names("sqlite");
+    let postgres = migration_names("postgres");
+    assert!(!sqlite.is_empty());
+    assert_eq!(
+        sqlite, postgres,
+        "migrations/sqlite and migrations/postgres must hold the same migrations"
+    );
+}
