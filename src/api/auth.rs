@@ -174,6 +174,8 @@ pub async fn me(user: AuthUser, state: web::Data<AppState>) -> Result<HttpRespon
 }
 
 /// Change one's own password. Every session of the user ends; log in again afterwards.
+///
+/// Wrong current passwords count towards the same lockout as failed logins.
 #[utoipa::path(
     tag = "auth",
     request_body = ChangePasswordRequest,
@@ -183,6 +185,8 @@ pub async fn me(user: AuthUser, state: web::Data<AppState>) -> Result<HttpRespon
         (status = 400, description = "Malformed request", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Wrong current password or invalid new one", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many wrong passwords for this account or address", body = Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
     )
 )]
 #[post("/auth/password")]
@@ -199,13 +203,7 @@ pub async fn change_password(
         .read(move |c| users::find(c, id))
         .await?
         .ok_or(ApiError::Unauthorized)?;
-    if !session::verify_password(&account, body.current_password).await? {
-        return Err(ApiError::invalid(
-            "current_password",
-            "mismatch",
-            "is not the current password",
-        ));
-    }
+    session::verify_current_password(&state, user.actor(), &account, body.current_password).await?;
     session::set_password(
         &state,
         user.actor(),

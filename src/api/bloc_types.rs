@@ -169,23 +169,49 @@ impl CreateBloc {
 }
 
 /// Changes to a bloc, as a JSON merge patch: absent fields stay, `null` clears.
-#[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct BlocPatch {
     #[schema(
         example = "K-HTKTKT",
         min_length = 1,
         max_length = 32,
-        pattern = "^[A-Za-z0-9][A-Za-z0-9._-]*$"
+        pattern = "^[A-Za-z0-9][A-Za-z0-9._-]*$",
+        nullable = false
     )]
+    #[serde(
+        default,
+        deserialize_with = "crate::http::body::present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[validate(length(min = 1, max = 32), custom(function = "code_chars"))]
     pub code: Option<String>,
     #[schema(
         example = "Khối Hạ tầng – Kinh tế – Kỹ thuật",
         min_length = 1,
-        max_length = 300
+        max_length = 300,
+        nullable = false
     )]
+    #[serde(
+        default,
+        deserialize_with = "crate::http::body::present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[validate(length(min = 1, max = 300))]
     pub name: Option<String>,
+    #[schema(nullable = false)]
+    #[serde(
+        default,
+        deserialize_with = "crate::http::body::present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub kind: Option<BlocKind>,
+    #[schema(nullable = false)]
+    #[serde(
+        default,
+        deserialize_with = "crate::http::body::present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub level: Option<AdminLevel>,
     #[schema(value_type = Option<String>, example = "1234/QĐ-UBND", min_length = 1, max_length = 50)]
     #[serde(
@@ -193,6 +219,7 @@ pub struct BlocPatch {
         with = "::serde_with::rust::double_option",
         skip_serializing_if = "Option::is_none"
     )]
+    #[validate(length(min = 1, max = 50))]
     pub founding_decision_number: Option<Option<String>>,
     #[schema(value_type = Option<NaiveDate>, example = "2018-12-20")]
     #[serde(
@@ -207,8 +234,15 @@ pub struct BlocPatch {
         with = "::serde_with::rust::double_option",
         skip_serializing_if = "Option::is_none"
     )]
+    #[validate(length(min = 1, max = 2000))]
     pub description: Option<Option<String>>,
-    #[schema(example = 2019, minimum = 1945, maximum = 2100)]
+    #[schema(example = 2019, minimum = 1945, maximum = 2100, nullable = false)]
+    #[serde(
+        default,
+        deserialize_with = "crate::http::body::present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[validate(range(min = 1945, max = 2100))]
     pub active_from: Option<i32>,
     #[schema(value_type = Option<i32>, example = 2025, minimum = 1945, maximum = 2100)]
     #[serde(
@@ -216,62 +250,11 @@ pub struct BlocPatch {
         with = "::serde_with::rust::double_option",
         skip_serializing_if = "Option::is_none"
     )]
+    #[validate(range(min = 1945, max = 2100))]
     pub active_to: Option<Option<i32>>,
 }
 
 impl BlocPatch {
-    /// Checks the fields present, by the rules of `CreateBloc`.
-    pub fn validate_fields(&self) -> Result<(), ApiError> {
-        let mut e = Vec::new();
-        let mut len = |field: &str, v: Option<&String>, max: usize| {
-            if v.is_some_and(|v| !(1..=max).contains(&v.chars().count())) {
-                e.push(FieldError::new(
-                    field,
-                    "length",
-                    format!("must be between 1 and {max} characters"),
-                ));
-            }
-        };
-        len("code", self.code.as_ref(), 32);
-        len("name", self.name.as_ref(), 300);
-        len(
-            "founding_decision_number",
-            self.founding_decision_number
-                .as_ref()
-                .and_then(Option::as_ref),
-            50,
-        );
-        len(
-            "description",
-            self.description.as_ref().and_then(Option::as_ref),
-            2000,
-        );
-        if self.code.as_deref().is_some_and(|c| code_chars(c).is_err()) {
-            e.push(FieldError::new(
-                "code",
-                "pattern",
-                "use letters, digits, '.', '_' or '-'",
-            ));
-        }
-        for (field, year) in [
-            ("active_from", self.active_from),
-            ("active_to", self.active_to.flatten()),
-        ] {
-            if year.is_some_and(|y| !(1945..=2100).contains(&y)) {
-                e.push(FieldError::new(
-                    field,
-                    "range",
-                    "must be between 1945 and 2100",
-                ));
-            }
-        }
-        if e.is_empty() {
-            Ok(())
-        } else {
-            Err(ApiError::Validation(e))
-        }
-    }
-
     /// The bloc's data with this patch applied.
     pub fn apply(&self, d: &BlocData) -> Result<BlocData, ApiError> {
         let out = BlocData {

@@ -4,6 +4,7 @@
 mod members;
 
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use validator::Validate;
 
 use super::bloc_types::{BlocListQuery, BlocPatch, BlocResponse, CreateBloc, check_query_year};
 use crate::auth::AuthUser;
@@ -189,7 +190,7 @@ pub async fn update_bloc(
 ) -> Result<HttpResponse, ApiError> {
     user.require_admin()?;
     let patch = body.into_inner();
-    patch.validate_fields()?;
+    patch.validate()?;
     let (id, actor) = (id.into_inner(), user.actor());
     let res = state
         .db

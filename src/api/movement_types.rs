@@ -8,7 +8,7 @@ use validator::Validate;
 
 use crate::db::movements::{Movement, MovementData};
 use crate::domain::{MovementForm, MovementScope, MovementStatus};
-use crate::error::{ApiError, FieldError};
+use crate::error::ApiError;
 use crate::http::csv::{CsvRow, opt};
 use crate::list_query;
 
@@ -180,14 +180,21 @@ impl CreateMovement {
 
 /// Changes to a movement, as a JSON merge patch: absent fields stay, `null` clears. Opening
 /// registrations is `{"status": "open"}`.
-#[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct MovementPatch {
     #[schema(
         example = "Toàn dân thực hành tiết kiệm, chống lãng phí",
         min_length = 1,
-        max_length = 500
+        max_length = 500,
+        nullable = false
     )]
+    #[serde(
+        default,
+        deserialize_with = "crate::http::body::present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[validate(length(min = 1, max = 500))]
     pub name: Option<String>,
     #[schema(value_type = Option<String>, example = "Tiết kiệm là quốc sách", min_length = 1, max_length = 500)]
     #[serde(
@@ -195,6 +202,7 @@ pub struct MovementPatch {
         with = "::serde_with::rust::double_option",
         skip_serializing_if = "Option::is_none"
     )]
+    #[validate(length(min = 1, max = 500))]
     pub slogan: Option<Option<String>>,
     #[schema(value_type = Option<i64>, example = 1, minimum = 1)]
     #[serde(
@@ -202,6 +210,7 @@ pub struct MovementPatch {
         with = "::serde_with::rust::double_option",
         skip_serializing_if = "Option::is_none"
     )]
+    #[validate(range(min = 1))]
     pub launching_unit_id: Option<Option<i64>>,
     #[schema(value_type = Option<String>, example = "1122/QĐ-UBND", min_length = 1, max_length = 50)]
     #[serde(
@@ -209,6 +218,7 @@ pub struct MovementPatch {
         with = "::serde_with::rust::double_option",
         skip_serializing_if = "Option::is_none"
     )]
+    #[validate(length(min = 1, max = 50))]
     pub decision_number: Option<Option<String>>,
     #[schema(value_type = Option<NaiveDate>, example = "2026-03-02")]
     #[serde(
@@ -217,9 +227,26 @@ pub struct MovementPatch {
         skip_serializing_if = "Option::is_none"
     )]
     pub decision_date: Option<Option<NaiveDate>>,
+    #[schema(nullable = false)]
+    #[serde(
+        default,
+        deserialize_with = "crate::http::body::present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub scope: Option<MovementScope>,
+    #[schema(nullable = false)]
+    #[serde(
+        default,
+        deserialize_with = "crate::http::body::present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub form: Option<MovementForm>,
-    #[schema(example = "2026-03-15")]
+    #[schema(example = "2026-03-15", nullable = false)]
+    #[serde(
+        default,
+        deserialize_with = "crate::http::body::present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub start_date: Option<NaiveDate>,
     #[schema(value_type = Option<NaiveDate>, example = "2030-12-31")]
     #[serde(
@@ -228,6 +255,12 @@ pub struct MovementPatch {
         skip_serializing_if = "Option::is_none"
     )]
     pub end_date: Option<Option<NaiveDate>>,
+    #[schema(nullable = false)]
+    #[serde(
+        default,
+        deserialize_with = "crate::http::body::present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub status: Option<MovementStatus>,
     #[schema(value_type = Option<String>, example = "Phát động trong toàn tỉnh Điện Biên", min_length = 1, max_length = 4000)]
     #[serde(
@@ -235,48 +268,11 @@ pub struct MovementPatch {
         with = "::serde_with::rust::double_option",
         skip_serializing_if = "Option::is_none"
     )]
+    #[validate(length(min = 1, max = 4000))]
     pub description: Option<Option<String>>,
 }
 
 impl MovementPatch {
-    /// Checks the fields present, by the rules of `CreateMovement`.
-    pub fn validate_fields(&self) -> Result<(), ApiError> {
-        let mut e = Vec::new();
-        let mut len = |field: &str, v: Option<&String>, max: usize| {
-            if v.is_some_and(|v| !(1..=max).contains(&v.chars().count())) {
-                e.push(FieldError::new(
-                    field,
-                    "length",
-                    format!("must be between 1 and {max} characters"),
-                ));
-            }
-        };
-        len("name", self.name.as_ref(), 500);
-        len("slogan", self.slogan.as_ref().and_then(Option::as_ref), 500);
-        len(
-            "decision_number",
-            self.decision_number.as_ref().and_then(Option::as_ref),
-            50,
-        );
-        len(
-            "description",
-            self.description.as_ref().and_then(Option::as_ref),
-            4000,
-        );
-        if self.launching_unit_id.flatten().is_some_and(|id| id < 1) {
-            e.push(FieldError::new(
-                "launching_unit_id",
-                "range",
-                "must be at least 1",
-            ));
-        }
-        if e.is_empty() {
-            Ok(())
-        } else {
-            Err(ApiError::Validation(e))
-        }
-    }
-
     /// The movement's data with this patch applied.
     pub fn apply(&self, d: &MovementData) -> Result<MovementData, ApiError> {
         let out = MovementData {

@@ -6,6 +6,7 @@ pub mod registration_types;
 mod registrations;
 
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use validator::Validate;
 
 use super::movement_types::{CreateMovement, MovementListQuery, MovementPatch, MovementResponse};
 use crate::auth::AuthUser;
@@ -179,7 +180,7 @@ pub async fn update_movement(
 ) -> Result<HttpResponse, ApiError> {
     user.require_admin()?;
     let patch = body.into_inner();
-    patch.validate_fields()?;
+    patch.validate()?;
     let (id, actor) = (id.into_inner(), user.actor());
     let res = state
         .db

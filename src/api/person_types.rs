@@ -8,16 +8,9 @@ use validator::{Validate, ValidationError};
 use super::unit_types::code_chars;
 use crate::db::persons::{Person, PersonData};
 use crate::domain::Gender;
-use crate::error::{ApiError, FieldError};
+use crate::error::ApiError;
 use crate::http::csv::{CsvRow, opt};
 use crate::list_query;
-
-/// Bounds shared by creation and patches, so both refuse the same values.
-const NAME_MAX: usize = 200;
-const POSITION_MAX: usize = 200;
-const CODE_MAX: usize = 32;
-const YEAR_MIN: i32 = 1900;
-const YEAR_MAX: i32 = 2100;
 
 /// A person (cá nhân) of a unit, with minimal personal data.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -146,18 +139,8 @@ impl CreatePerson {
     }
 }
 
-/// A required field in a merge patch: absent leaves it, a value sets it, and `null` — which
-/// would clear it — is refused (400) instead of being mistaken for "absent".
-fn present<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    T::deserialize(d).map(Some)
-}
-
 /// Changes to a person, as a JSON merge patch: absent fields stay, `null` clears.
-#[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct PersonPatch {
     /// Họ và tên; cannot be cleared.
@@ -167,7 +150,12 @@ pub struct PersonPatch {
         max_length = 200,
         nullable = false
     )]
-    #[serde(default, deserialize_with = "present")]
+    #[serde(
+        default,
+        deserialize_with = "crate::http::body::present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[validate(length(min = 1, max = 200), custom(function = "not_blank"))]
     pub full_name: Option<String>,
     /// Giới tính; `null` clears it.
     #[schema(value_type = Option<Gender>)]
@@ -184,6 +172,7 @@ pub struct PersonPatch {
         with = "::serde_with::rust::double_option",
         skip_serializing_if = "Option::is_none"
     )]
+    #[validate(range(min = 1900, max = 2100))]
     pub birth_year: Option<Option<i32>>,
     /// Chức vụ; `null` clears it.
     #[schema(value_type = Option<String>, example = "Giám đốc", min_length = 1, max_length = 200)]
@@ -192,10 +181,16 @@ pub struct PersonPatch {
         with = "::serde_with::rust::double_option",
         skip_serializing_if = "Option::is_none"
     )]
+    #[validate(length(min = 1, max = 200))]
     pub position: Option<Option<String>>,
     /// Moves the person to another unit, which must exist; cannot be cleared.
     #[schema(example = 5, minimum = 1, nullable = false)]
-    #[serde(default, deserialize_with = "present")]
+    #[serde(
+        default,
+        deserialize_with = "crate::http::body::present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[validate(range(min = 1))]
     pub unit_id: Option<i64>,
     /// Mã số công chức, viên chức; unique; `null` clears it.
     #[schema(
@@ -210,73 +205,11 @@ pub struct PersonPatch {
         with = "::serde_with::rust::double_option",
         skip_serializing_if = "Option::is_none"
     )]
+    #[validate(length(min = 1, max = 32), custom(function = "code_chars"))]
     pub civil_servant_code: Option<Option<String>>,
 }
 
 impl PersonPatch {
-    /// Checks the fields present, by the rules of `CreatePerson`.
-    pub fn validate_fields(&self) -> Result<(), ApiError> {
-        let mut e = Vec::new();
-        let mut len = |field: &str, v: Option<&String>, max: usize| {
-            if v.is_some_and(|v| !(1..=max).contains(&v.chars().count())) {
-                e.push(FieldError::new(
-                    field,
-                    "length",
-                    format!("must be between 1 and {max} characters"),
-                ));
-            }
-        };
-        len("full_name", self.full_name.as_ref(), NAME_MAX);
-        len(
-            "position",
-            self.position.as_ref().and_then(Option::as_ref),
-            POSITION_MAX,
-        );
-        len(
-            "civil_servant_code",
-            self.civil_servant_code.as_ref().and_then(Option::as_ref),
-            CODE_MAX,
-        );
-        if self
-            .full_name
-            .as_deref()
-            .is_some_and(|n| !n.is_empty() && not_blank(n).is_err())
-        {
-            e.push(FieldError::new("full_name", "blank", "must not be blank"));
-        }
-        if self
-            .civil_servant_code
-            .as_ref()
-            .and_then(Option::as_deref)
-            .is_some_and(|c| code_chars(c).is_err())
-        {
-            e.push(FieldError::new(
-                "civil_servant_code",
-                "pattern",
-                "use letters, digits, '.', '_' or '-'",
-            ));
-        }
-        if self
-            .birth_year
-            .flatten()
-            .is_some_and(|y| !(YEAR_MIN..=YEAR_MAX).contains(&y))
-        {
-            e.push(FieldError::new(
-                "birth_year",
-                "range",
-                format!("must be between {YEAR_MIN} and {YEAR_MAX}"),
-            ));
-        }
-        if self.unit_id.is_some_and(|id| id < 1) {
-            e.push(FieldError::new("unit_id", "range", "must be at least 1"));
-        }
-        if e.is_empty() {
-            Ok(())
-        } else {
-            Err(ApiError::Validation(e))
-        }
-    }
-
     /// The person's data with this patch applied.
     pub fn apply(&self, d: &PersonData) -> PersonData {
         PersonData {

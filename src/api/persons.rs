@@ -1,6 +1,7 @@
 //! `/persons`: people of the units (cá nhân), readable within the caller's scope.
 
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use validator::Validate;
 
 use super::person_types::{CreatePerson, PersonListQuery, PersonPatch, PersonResponse};
 use crate::auth::{Actor, AuthUser};
@@ -223,7 +224,7 @@ pub async fn update_person(
 ) -> Result<HttpResponse, ApiError> {
     user.require_admin()?;
     let patch = body.into_inner();
-    patch.validate_fields()?;
+    patch.validate()?;
     let (id, actor) = (id.into_inner(), user.actor());
     let res = state
         .db

@@ -7,7 +7,7 @@ use validator::{Validate, ValidationError};
 
 use crate::db::units::{Unit, UnitData};
 use crate::domain::{AdminLevel, UnitKind};
-use crate::error::{ApiError, FieldError};
+use crate::error::ApiError;
 use crate::http::csv::{CsvRow, opt};
 use crate::list_query;
 
@@ -215,17 +215,35 @@ impl CreateUnit {
 }
 
 /// Changes to a unit, as a JSON merge patch: absent fields stay, `null` clears.
-#[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct UnitPatch {
     #[schema(
         example = "SCT",
         min_length = 1,
         max_length = 32,
-        pattern = "^[A-Za-z0-9][A-Za-z0-9._-]*$"
+        pattern = "^[A-Za-z0-9][A-Za-z0-9._-]*$",
+        nullable = false
     )]
+    #[serde(
+        default,
+        deserialize_with = "crate::http::body::present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[validate(length(min = 1, max = 32), custom(function = "code_chars"))]
     pub code: Option<String>,
-    #[schema(example = "Sở Công Thương", min_length = 1, max_length = 300)]
+    #[schema(
+        example = "Sở Công Thương",
+        min_length = 1,
+        max_length = 300,
+        nullable = false
+    )]
+    #[serde(
+        default,
+        deserialize_with = "crate::http::body::present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[validate(length(min = 1, max = 300))]
     pub name: Option<String>,
     #[schema(value_type = Option<String>, min_length = 1, max_length = 100)]
     #[serde(
@@ -233,7 +251,14 @@ pub struct UnitPatch {
         with = "::serde_with::rust::double_option",
         skip_serializing_if = "Option::is_none"
     )]
+    #[validate(length(min = 1, max = 100))]
     pub short_name: Option<Option<String>>,
+    #[schema(nullable = false)]
+    #[serde(
+        default,
+        deserialize_with = "crate::http::body::present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub kind: Option<UnitKind>,
     #[schema(value_type = Option<AdminLevel>)]
     #[serde(
@@ -248,7 +273,14 @@ pub struct UnitPatch {
         with = "::serde_with::rust::double_option",
         skip_serializing_if = "Option::is_none"
     )]
+    #[validate(range(min = 1))]
     pub parent_id: Option<Option<i64>>,
+    #[schema(nullable = false)]
+    #[serde(
+        default,
+        deserialize_with = "crate::http::body::present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub valid_from: Option<NaiveDate>,
     #[schema(value_type = Option<NaiveDate>, example = "2025-06-30")]
     #[serde(
@@ -263,6 +295,7 @@ pub struct UnitPatch {
         with = "::serde_with::rust::double_option",
         skip_serializing_if = "Option::is_none"
     )]
+    #[validate(range(min = 1))]
     pub successor_id: Option<Option<i64>>,
     #[schema(value_type = Option<String>, min_length = 1, max_length = 500)]
     #[serde(
@@ -270,6 +303,7 @@ pub struct UnitPatch {
         with = "::serde_with::rust::double_option",
         skip_serializing_if = "Option::is_none"
     )]
+    #[validate(length(min = 1, max = 500))]
     pub address: Option<Option<String>>,
     #[schema(value_type = Option<String>, min_length = 1, max_length = 30)]
     #[serde(
@@ -277,6 +311,7 @@ pub struct UnitPatch {
         with = "::serde_with::rust::double_option",
         skip_serializing_if = "Option::is_none"
     )]
+    #[validate(length(min = 1, max = 30))]
     pub phone: Option<Option<String>>,
     #[schema(value_type = Option<String>, max_length = 254, format = Email)]
     #[serde(
@@ -284,63 +319,11 @@ pub struct UnitPatch {
         with = "::serde_with::rust::double_option",
         skip_serializing_if = "Option::is_none"
     )]
+    #[validate(email, length(max = 254))]
     pub email: Option<Option<String>>,
 }
 
 impl UnitPatch {
-    /// Checks the fields present, by the rules of `CreateUnit`.
-    pub fn validate_fields(&self) -> Result<(), ApiError> {
-        let mut e = Vec::new();
-        let mut len = |field: &str, v: Option<&String>, max: usize| {
-            if v.is_some_and(|v| !(1..=max).contains(&v.chars().count())) {
-                e.push(FieldError::new(
-                    field,
-                    "length",
-                    format!("must be between 1 and {max} characters"),
-                ));
-            }
-        };
-        len("code", self.code.as_ref(), 32);
-        len("name", self.name.as_ref(), 300);
-        len(
-            "short_name",
-            self.short_name.as_ref().and_then(Option::as_ref),
-            100,
-        );
-        len(
-            "address",
-            self.address.as_ref().and_then(Option::as_ref),
-            500,
-        );
-        len("phone", self.phone.as_ref().and_then(Option::as_ref), 30);
-        len("email", self.email.as_ref().and_then(Option::as_ref), 254);
-        if self.code.as_deref().is_some_and(|c| code_chars(c).is_err()) {
-            e.push(FieldError::new(
-                "code",
-                "pattern",
-                "use letters, digits, '.', '_' or '-'",
-            ));
-        }
-        if let Some(Some(email)) = &self.email
-            && !validator::ValidateEmail::validate_email(email)
-        {
-            e.push(FieldError::new("email", "email", "is not an email address"));
-        }
-        for (field, id) in [
-            ("parent_id", self.parent_id),
-            ("successor_id", self.successor_id),
-        ] {
-            if id.flatten().is_some_and(|id| id < 1) {
-                e.push(FieldError::new(field, "range", "must be at least 1"));
-            }
-        }
-        if e.is_empty() {
-            Ok(())
-        } else {
-            Err(ApiError::Validation(e))
-        }
-    }
-
     /// The unit's data with this patch applied.
     pub fn apply(&self, d: &UnitData) -> Result<UnitData, ApiError> {
         let out = UnitData {

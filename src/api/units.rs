@@ -1,6 +1,7 @@
 //! `/units`: agencies and localities (đơn vị), as a tree with validity periods and successors.
 
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use validator::Validate;
 
 use super::unit_types::{CreateUnit, UnitListQuery, UnitPatch, UnitRef, UnitResponse};
 use crate::auth::{Actor, AuthUser};
@@ -279,7 +280,7 @@ pub async fn update_unit(
 ) -> Result<HttpResponse, ApiError> {
     user.require_admin()?;
     let patch = body.into_inner();
-    patch.validate_fields()?;
+    patch.validate()?;
     let (id, actor) = (id.into_inner(), user.actor());
     let res = state
         .db

@@ -128,12 +128,12 @@ pub struct CreateUser {
     /// Required (at least one) for `bloc_chair`; allowed for `viewer`.
     #[schema(example = json!([]), max_items = 100)]
     #[serde(default)]
-    #[validate(length(max = 100))]
+    #[validate(length(max = 100, message = "must have at most 100 items"))]
     pub bloc_ids: Vec<i64>,
 }
 
 /// Changes to an account, as a JSON merge patch: absent fields stay, `null` clears.
-#[derive(Debug, Default, Deserialize, Serialize, ToSchema)]
+#[derive(Debug, Default, Deserialize, Serialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct UserPatch {
     #[schema(value_type = Option<String>, example = "Trần Văn Bình", min_length = 1, max_length = 200)]
@@ -142,8 +142,14 @@ pub struct UserPatch {
         with = "::serde_with::rust::double_option",
         skip_serializing_if = "Option::is_none"
     )]
+    #[validate(length(min = 1, max = 200))]
     pub full_name: Option<Option<String>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    #[serde(
+        default,
+        deserialize_with = "crate::http::body::present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub role: Option<Role>,
     #[schema(value_type = Option<i64>, example = 12, minimum = 1)]
     #[serde(
@@ -151,11 +157,22 @@ pub struct UserPatch {
         with = "::serde_with::rust::double_option",
         skip_serializing_if = "Option::is_none"
     )]
+    #[validate(range(min = 1))]
     pub unit_id: Option<Option<i64>>,
-    #[schema(max_items = 100)]
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(max_items = 100, nullable = false)]
+    #[serde(
+        default,
+        deserialize_with = "crate::http::body::present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[validate(length(max = 100, message = "must have at most 100 items"))]
     pub bloc_ids: Option<Vec<i64>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    #[serde(
+        default,
+        deserialize_with = "crate::http::body::present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub disabled: Option<bool>,
 }
 
@@ -449,7 +466,7 @@ pub async fn update_user(
 ) -> Result<HttpResponse, ApiError> {
     user.require_admin()?;
     let patch = body.into_inner();
-    validate_patch(&patch)?;
+    patch.validate()?;
     let (id, me, actor) = (id.into_inner(), user.id, user.actor());
     let updated = state
         .db
@@ -489,36 +506,6 @@ pub async fn update_user(
     Ok(HttpResponse::Ok()
         .insert_header(("ETag", etag(updated.version)))
         .json(UserResponse::from(updated)))
-}
-
-fn validate_patch(p: &UserPatch) -> Result<(), ApiError> {
-    let mut errors = Vec::new();
-    if let Some(Some(name)) = &p.full_name
-        && !(1..=200).contains(&name.chars().count())
-    {
-        errors.push(FieldError::new(
-            "full_name",
-            "length",
-            "must be between 1 and 200 characters",
-        ));
-    }
-    if let Some(Some(unit)) = p.unit_id
-        && unit < 1
-    {
-        errors.push(FieldError::new("unit_id", "range", "must be at least 1"));
-    }
-    if p.bloc_ids.as_ref().is_some_and(|b| b.len() > 100) {
-        errors.push(FieldError::new(
-            "bloc_ids",
-            "length",
-            "must have at most 100 items",
-        ));
-    }
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(ApiError::Validation(errors))
-    }
 }
 
 /// Set a user's password (administrative reset). The user's sessions end.

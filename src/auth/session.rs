@@ -259,8 +259,44 @@ pub async fn set_password(
         .await
 }
 
-/// Checks a user's current password (off the executor).
-pub async fn verify_password(user: &User, candidate: String) -> Result<bool, ApiError> {
+/// Checks a user's current password before a change, under the same throttle as logins: a
+/// stolen access token must not become a way to guess the password. A wrong one is a 422 on
+/// `current_password`, counted and audited.
+pub async fn verify_current_password(
+    state: &AppState,
+    actor: Actor,
+    user: &User,
+    candidate: String,
+) -> Result<(), ApiError> {
+    let (username, user_id) = (user.username.clone(), user.id);
+    let ip = actor.client_ip.clone().unwrap_or_else(|| "unknown".into());
+    let (u, i) = (username.clone(), ip.clone());
+    if let Some(retry_after) = state.db.read(move |c| locked_for(c, &u, &i)).await? {
+        return Err(ApiError::TooManyRequests { retry_after });
+    }
     let stored = user.password_hash.clone();
-    db::run(move || Ok(password::verify(&candidate, Some(&stored)))).await
+    if db::run(move || Ok(password::verify(&candidate, Some(&stored)))).await? {
+        return Ok(());
+    }
+    let cfg = state.throttle.clone();
+    state
+        .db
+        .write(move |c| {
+            throttle::record_failure(
+                c,
+                Throttled::Account,
+                &username,
+                cfg.account_max_failures,
+                cfg.lockout,
+            )?;
+            throttle::record_failure(c, Throttled::Ip, &ip, cfg.ip_max_failures, cfg.lockout)?;
+            audit::record_failure(c, &actor, change("user.password_change", Some(user_id)))?;
+            Ok(())
+        })
+        .await?;
+    Err(ApiError::invalid(
+        "current_password",
+        "mismatch",
+        "is not the current password",
+    ))
 }

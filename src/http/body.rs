@@ -9,6 +9,7 @@ use std::pin::Pin;
 use actix_web::dev::Payload;
 use actix_web::http::StatusCode;
 use actix_web::{FromRequest, HttpRequest, web};
+use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use crate::error::{ApiError, FieldError};
@@ -117,6 +118,25 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     })
 }
 
+/// A required field in a merge patch: absent leaves it, a value sets it, and `null` — which
+/// would clear it — is refused (400) instead of being mistaken for "absent".
+///
+/// Use it as `#[serde(default, deserialize_with = "crate::http::body::present")]` on an
+/// `Option<T>` field, with `nullable = false` in its `#[schema]`.
+pub fn present<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    match Option::<T>::deserialize(d)? {
+        Some(v) => Ok(Some(v)),
+        // Said here, not left to `T`: an enum would report `null` as malformed JSON.
+        None => Err(serde::de::Error::custom(
+            "cannot be null: leave the field out to keep its value",
+        )),
+    }
+}
+
 impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
     type Error = ApiError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
@@ -158,5 +178,36 @@ mod tests {
         assert_eq!(errors[0].field, "ids[1]");
         let err = parse::<Body>(b"{").unwrap_err();
         assert_eq!(err.code(), "malformed_json");
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    struct Patch {
+        #[serde(default, deserialize_with = "present")]
+        name: Option<String>,
+        #[serde(default, deserialize_with = "present")]
+        #[allow(dead_code)]
+        kind: Option<crate::domain::UnitKind>,
+    }
+
+    #[test]
+    fn present_refuses_null() {
+        assert_eq!(parse::<Patch>(b"{}").unwrap().name, None);
+        assert_eq!(
+            parse::<Patch>(br#"{"name": "a"}"#).unwrap().name.as_deref(),
+            Some("a")
+        );
+        let err = parse::<Patch>(br#"{"name": null}"#).unwrap_err();
+        let ApiError::BadRequest { errors, .. } = err else {
+            panic!()
+        };
+        assert_eq!(errors[0].field, "name");
+        assert_eq!(errors[0].code, "invalid_field");
+        // An enum would call `null` malformed JSON on its own.
+        let err = parse::<Patch>(br#"{"kind": null}"#).unwrap_err();
+        let ApiError::BadRequest { errors, .. } = err else {
+            panic!()
+        };
+        assert_eq!(errors[0].field, "kind");
+        assert_eq!(errors[0].code, "invalid_field");
     }
 }

@@ -722,3 +722,26 @@ async fn a_burst_of_parallel_guesses_gets_no_more_answers_than_the_limit() {
         retry_after(res);
     }
 }
+
+#[actix_web::test]
+async fn wrong_current_passwords_lock_the_account_like_failed_logins() {
+    let app = TestApp::spawn_with(|c| c.throttle.account_max_failures = 2).await;
+    let admin = app.admin_token().await;
+    app.create_user(&admin, "lan", "viewer", json!({})).await;
+    let token = app.token("lan", PASSWORD).await;
+    let body = |current: &str| json!({"current_password": current, "new_password": "another-long-password"});
+    let path = "/api/v1/auth/password";
+    app.post(path, &token, &body("wrong-1"))
+        .await
+        .problem(422, "validation_failed");
+    app.post(path, &token, &body("wrong-2"))
+        .await
+        .problem(422, "validation_failed");
+    // Locked now, even with the right password, and for logins too.
+    let res = app.post(path, &token, &body(PASSWORD)).await;
+    res.problem(429, "quota_exceeded");
+    assert!(res.header("retry-after").is_some());
+    app.login("lan", PASSWORD)
+        .await
+        .problem(429, "quota_exceeded");
+}

@@ -766,6 +766,49 @@ async fn bad_blocs_are_refused_with_field_errors() {
 }
 
 #[actix_web::test]
+async fn a_bloc_patch_checks_fields_like_creation_and_refuses_null_on_required_ones() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let id = bloc(&app, &admin, bloc_body("K-1", "Khối 1")).await;
+    let path = format!("/api/v1/blocs/{id}");
+    let patch = |body: &Value| {
+        app.request(Method::PATCH, &path)
+            .token(&admin)
+            .header("if-match", "\"1\"")
+            .merge_patch(body)
+            .send()
+    };
+    for field in ["name", "code", "kind", "level", "active_from"] {
+        let problem = patch(&json!({ field: null }))
+            .await
+            .problem(400, "invalid_body");
+        assert_eq!(problem["errors"][0]["field"], field, "{problem}");
+    }
+    for (body, field, code) in [
+        (json!({"name": ""}), "name", "length"),
+        (json!({"code": "K 1"}), "code", "pattern"),
+        (json!({"active_from": 1900}), "active_from", "range"),
+        (json!({"active_to": 2101}), "active_to", "range"),
+        (
+            json!({"description": "x".repeat(2001)}),
+            "description",
+            "length",
+        ),
+    ] {
+        let problem = patch(&body).await.problem(422, "validation_failed");
+        assert_eq!(problem["errors"][0]["field"], field, "{body}: {problem}");
+        assert_eq!(problem["errors"][0]["code"], code, "{body}: {problem}");
+    }
+    let got = app.get(&path, &admin).await;
+    assert_eq!(
+        got.header("etag").as_deref(),
+        Some("\"1\""),
+        "nothing changed"
+    );
+    assert_eq!(got.json()["name"], "Khối 1");
+}
+
+#[actix_web::test]
 async fn creating_a_bloc_with_an_idempotency_key_happens_once() {
     let app = TestApp::spawn().await;
     let admin = app.admin_token().await;

@@ -89,6 +89,41 @@ async fn bad_units_are_refused_with_field_errors() {
 }
 
 #[actix_web::test]
+async fn a_unit_patch_checks_fields_like_creation_and_refuses_null_on_required_ones() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let id = create(&app, &admin, unit("SCT", "Sở Công thương")).await["id"]
+        .as_i64()
+        .unwrap();
+    for field in ["name", "code", "kind", "valid_from"] {
+        let problem = patch(&app, &admin, id, json!({ field: null }))
+            .await
+            .problem(400, "invalid_body");
+        assert_eq!(problem["errors"][0]["field"], field, "{problem}");
+    }
+    for (body, field, code) in [
+        (json!({"name": ""}), "name", "length"),
+        (json!({"code": "A B"}), "code", "pattern"),
+        (json!({"phone": "1".repeat(31)}), "phone", "length"),
+        (json!({"email": "nope"}), "email", "email"),
+        (json!({"parent_id": 0}), "parent_id", "range"),
+    ] {
+        let problem = patch(&app, &admin, id, body.clone())
+            .await
+            .problem(422, "validation_failed");
+        assert_eq!(problem["errors"][0]["field"], field, "{body}: {problem}");
+        assert_eq!(problem["errors"][0]["code"], code, "{body}: {problem}");
+    }
+    let got = app.get(&format!("/api/v1/units/{id}"), &admin).await;
+    assert_eq!(
+        got.header("etag").as_deref(),
+        Some("\"1\""),
+        "nothing changed"
+    );
+    assert_eq!(got.json()["name"], "Sở Công thương");
+}
+
+#[actix_web::test]
 async fn the_tree_answers_children_and_ancestors_and_refuses_cycles() {
     let app = TestApp::spawn().await;
     let admin = app.admin_token().await;

@@ -7,14 +7,14 @@ use validator::{Validate, ValidationError};
 
 use crate::db::movements::registrations::Registration;
 use crate::domain::RegistrationStatus;
-use crate::error::{ApiError, FieldError};
+use crate::error::ApiError;
 use crate::http::csv::{CsvRow, opt};
 use crate::list_query;
 
 /// The most characters of a pledge.
-pub const PLEDGE_MAX: usize = 4000;
+pub const PLEDGE_MAX: u64 = 4000;
 /// The most characters of a decision note.
-pub const NOTE_MAX: usize = 2000;
+pub const NOTE_MAX: u64 = 2000;
 
 /// A unit's registration for a movement (đăng ký thi đua), with the board's decision.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -128,7 +128,7 @@ pub struct CreateRegistration {
         min_length = 1,
         max_length = 4000
     )]
-    #[validate(length(min = 1, max = 4000), custom(function = "not_blank"))]
+    #[validate(length(min = 1, max = PLEDGE_MAX), custom(function = "not_blank"))]
     pub pledge: String,
 }
 
@@ -154,16 +154,29 @@ impl From<Decision> for RegistrationStatus {
 /// Changes to a registration, as a JSON merge patch. Admins decide a pending registration
 /// (`status`, with a `decision_note` required for a rejection); the unit's officer may change
 /// only the `pledge`, while the registration is pending and the movement open.
-#[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct RegistrationPatch {
     #[schema(
         example = "Giảm 15% chi phí điện, nước so với năm 2025",
         min_length = 1,
-        max_length = 4000
+        max_length = 4000,
+        nullable = false
     )]
+    #[serde(
+        default,
+        deserialize_with = "crate::http::body::present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[validate(length(min = 1, max = PLEDGE_MAX), custom(function = "not_blank"))]
     pub pledge: Option<String>,
     /// The decision (admins only).
+    #[schema(nullable = false)]
+    #[serde(
+        default,
+        deserialize_with = "crate::http::body::present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub status: Option<Decision>,
     /// Why (admins only; required to reject). Sent only with `status`.
     #[schema(value_type = Option<String>, example = "Nội dung cam kết chưa có chỉ tiêu cụ thể", min_length = 1, max_length = 2000)]
@@ -172,6 +185,7 @@ pub struct RegistrationPatch {
         with = "::serde_with::rust::double_option",
         skip_serializing_if = "Option::is_none"
     )]
+    #[validate(length(min = 1, max = NOTE_MAX))]
     pub decision_note: Option<Option<String>>,
 }
 
@@ -183,47 +197,24 @@ impl RegistrationPatch {
 
     /// Checks the fields present, and that a rejection says why.
     pub fn validate_fields(&self) -> Result<(), ApiError> {
-        let mut e = Vec::new();
-        if let Some(pledge) = &self.pledge {
-            if !(1..=PLEDGE_MAX).contains(&pledge.chars().count()) {
-                e.push(FieldError::new(
-                    "pledge",
-                    "length",
-                    format!("must be between 1 and {PLEDGE_MAX} characters"),
-                ));
-            } else if pledge.trim().is_empty() {
-                e.push(FieldError::new("pledge", "blank", "must not be blank"));
-            }
-        }
-        let note = self.decision_note.clone().flatten();
-        if note
-            .as_ref()
-            .is_some_and(|n| !(1..=NOTE_MAX).contains(&n.chars().count()))
-        {
-            e.push(FieldError::new(
+        let mut errors = self.validate().err().unwrap_or_default();
+        let mut refuse = |code, message: &'static str| {
+            errors.add(
                 "decision_note",
-                "length",
-                format!("must be between 1 and {NOTE_MAX} characters"),
-            ));
-        }
+                ValidationError::new(code).with_message(message.into()),
+            );
+        };
         if self.decision_note.is_some() && self.status.is_none() {
-            e.push(FieldError::new(
-                "decision_note",
-                "needs_status",
-                "is given with a decision (status)",
-            ));
+            refuse("needs_status", "is given with a decision (status)");
         }
+        let note = self.decision_note.as_ref().and_then(Option::as_deref);
         if self.status == Some(Decision::Rejected) && note.is_none_or(|n| n.trim().is_empty()) {
-            e.push(FieldError::new(
-                "decision_note",
-                "required",
-                "a rejection needs a note saying why",
-            ));
+            refuse("required", "a rejection needs a note saying why");
         }
-        if e.is_empty() {
+        if errors.is_empty() {
             Ok(())
         } else {
-            Err(ApiError::Validation(e))
+            Err(errors.into())
         }
     }
 }
