@@ -12,6 +12,7 @@ pub mod person_types;
 pub mod persons;
 pub mod unit_types;
 pub mod units;
+pub mod user_types;
 pub mod users;
 
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
