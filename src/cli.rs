@@ -89,6 +89,27 @@ fn parse_role(s: &str) -> Result<Role, String> {
         .map_err(|_| "expected admin, bloc_chair, unit_officer or viewer".into())
 }
 
+/// An API error as a command-line message, with the fields at fault.
+fn explain(e: ApiError) -> anyhow::Error {
+    match e {
+        ApiError::Validation(errors) => {
+            let fields: Vec<String> = errors
+                .iter()
+                .map(|f| format!("{}: {}", f.field, f.message))
+                .collect();
+            anyhow::anyhow!("invalid user: {}", fields.join("; "))
+        }
+        other => anyhow::anyhow!("{other}"),
+    }
+}
+
+/// Writes a line to standard output. A reader that went away (`thidua openapi | head`) is not
+/// an error worth a panic, which is what `println!` would do.
+fn print_out(text: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stdout().lock(), "{text}");
+}
+
 pub fn migrate(config: &Config) -> anyhow::Result<()> {
     open_database(config)?;
     tracing::info!("the database is up to date");
@@ -96,7 +117,7 @@ pub fn migrate(config: &Config) -> anyhow::Result<()> {
 }
 
 pub fn print_openapi() -> anyhow::Result<()> {
-    println!("{}", serde_json::to_string_pretty(&crate::api::openapi())?);
+    print_out(&serde_json::to_string_pretty(&crate::api::openapi())?);
     Ok(())
 }
 
@@ -148,11 +169,11 @@ pub fn create_user(config: &Config, cmd: UserCommand) -> anyhow::Result<()> {
     };
     let user = db
         .write_blocking(|c| insert_audited(c, &actor, &new, "user.create"))
-        .map_err(|e| anyhow::anyhow!("{e}: {e:?}"))?;
-    println!(
+        .map_err(explain)?;
+    print_out(&format!(
         "created user {} (id {}) with role {}",
         user.username, user.id, user.role
-    );
+    ));
     Ok(())
 }
 
@@ -194,7 +215,7 @@ pub fn import(config: &Config, cmd: ImportCommand) -> anyhow::Result<()> {
     let report = result
         .or_else(import::dry_run_report)
         .map_err(|e| refused(&name, e))?;
-    println!("{}", serde_json::to_string_pretty(&report)?);
+    print_out(&serde_json::to_string_pretty(&report)?);
     if dry_run {
         eprintln!(
             "{name}: {} rows are valid; dry run, nothing was written",

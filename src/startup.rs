@@ -56,6 +56,7 @@ impl Application {
         let spec = api::openapi();
         let routes = web::Data::new(KnownRoutes::from_openapi(&spec));
         let metrics = http::metrics::middleware(db.pool())?;
+        let registry = web::Data::new(metrics.registry.clone());
         let app_state = state.clone();
         let server = HttpServer::new(move || {
             let (docs, spec) = (config.docs, spec.clone());
@@ -70,6 +71,7 @@ impl Application {
                 .wrap(from_fn(request_id::middleware))
                 .app_data(app_state.clone())
                 .app_data(routes.clone())
+                .app_data(registry.clone())
                 .app_data(http::query_config())
                 .app_data(http::path_config())
                 .app_data(web::PayloadConfig::new(config.body_limit))

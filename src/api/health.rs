@@ -59,6 +59,33 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError
     Ok(HttpResponse::Ok().json(Health { status: "ok" }))
 }
 
+/// Prometheus metrics, in the text exposition format: request counts and latency histograms by
+/// route pattern, method and status (`thidua_http_requests_total`,
+/// `thidua_http_requests_duration_seconds`), and the database pool's gauges
+/// (`thidua_db_pool_connections`, `thidua_db_pool_idle_connections`,
+/// `thidua_db_pool_max_connections`).
+///
+/// Needs no authentication, like the probes: expose it to the scraper only.
+#[utoipa::path(
+    tag = "operations",
+    security(),
+    responses(
+        (status = 200, description = "The metrics", content_type = "text/plain; version=0.0.4", body = String),
+        (status = 431, description = "The request head is too large (over 96 headers or 128 KiB); \
+            answered by the HTTP layer, without a body"),
+    )
+)]
+#[get("/metrics")]
+pub async fn metrics(registry: web::Data<prometheus::Registry>) -> Result<HttpResponse, ApiError> {
+    let mut text = String::new();
+    prometheus::TextEncoder::new()
+        .encode_utf8(&registry.gather(), &mut text)
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("encoding metrics: {e}")))?;
+    Ok(HttpResponse::Ok()
+        .content_type(prometheus::TEXT_FORMAT)
+        .body(text))
+}
+
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(healthz).service(readyz);
+    cfg.service(healthz).service(readyz).service(metrics);
 }

@@ -1,5 +1,6 @@
-//! Prometheus metrics at `GET /metrics`: request counts and latency histograms by route
-//! pattern and status (actix-web-prom), plus the database pool's gauges read at scrape time.
+//! Prometheus metrics, served by `GET /metrics` (api::health): request counts and latency
+//! histograms by route pattern and status (actix-web-prom), plus the database pool's gauges
+//! read at scrape time.
 
 use prometheus::core::{Collector, Desc};
 use prometheus::proto::MetricFamily;
@@ -50,7 +51,9 @@ pub fn middleware(pool: &Pool) -> anyhow::Result<actix_web_prom::PrometheusMetri
         )?,
     }))?;
     actix_web_prom::PrometheusMetricsBuilder::new("thidua")
-        .endpoint("/metrics")
+        // GET /metrics is an ordinary handler (so the API document lists it); its own
+        // requests are not counted.
+        .exclude("/metrics")
         .registry(registry)
         .mask_unmatched_patterns("UNMATCHED")
         .build()
