@@ -151,9 +151,8 @@ pub fn create_user(config: &Config, cmd: UserCommand) -> anyhow::Result<()> {
         unit_id: unit,
         bloc_ids: blocs,
     };
-    request
-        .validate()
-        .map_err(|e| anyhow::anyhow!("invalid user: {e}"))?;
+    // Through ApiError: validator's own message would print the rejected value, the password.
+    request.validate().map_err(|e| explain(e.into()))?;
     let new = NewUser {
         username: request.username,
         full_name: request.full_name,
