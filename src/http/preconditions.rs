@@ -22,9 +22,16 @@ pub struct IfMatch(header::IfMatch);
 impl IfMatch {
     /// Succeeds when the header names the current version (or is `*`).
     pub fn check(&self, version: i64) -> Result<(), ApiError> {
-        let current = EntityTag::new_strong(version.to_string());
+        self.check_tag(&etag(version), true)
+    }
+
+    /// Succeeds when the header names `current`, an ETag as sent (`"…"`), for resources whose
+    /// ETag is a digest rather than a row version. `*` passes only when `any_allowed`: a
+    /// resource may reserve it for "does not exist yet".
+    pub fn check_tag(&self, current: &str, any_allowed: bool) -> Result<(), ApiError> {
+        let current = EntityTag::new_strong(current.trim_matches('"').to_owned());
         let ok = match &self.0 {
-            header::IfMatch::Any => true,
+            header::IfMatch::Any => any_allowed,
             header::IfMatch::Items(tags) => tags.iter().any(|t| t.strong_eq(&current)),
         };
         if ok {

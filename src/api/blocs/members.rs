@@ -3,8 +3,7 @@
 
 use std::collections::HashMap;
 
-use actix_web::http::header::{self, EntityTag, Header};
-use actix_web::{HttpRequest, HttpResponse, get, put, web};
+use actix_web::{HttpResponse, get, put, web};
 
 use super::visible;
 use crate::api::bloc_types::{
@@ -27,22 +26,6 @@ fn load(c: &mut AnyConnection, bloc_id: i64, year: i32) -> Result<(Vec<Member>, 
     let list = members::of_year(c, bloc_id, year)?;
     let tag = members::etag(bloc_id, year, &list);
     Ok((list, tag))
-}
-
-/// `If-Match` against a bloc-year: its ETag, or `*` while the year has no members (a client
-/// cannot have read a tag it may act on before; once members exist, `*` would allow a blind
-/// overwrite, so it is refused).
-fn check_if_match(given: &header::IfMatch, current: &str, empty: bool) -> Result<(), ApiError> {
-    let current = EntityTag::new_strong(current.trim_matches('"').to_owned());
-    let ok = match given {
-        header::IfMatch::Any => empty,
-        header::IfMatch::Items(tags) => tags.iter().any(|t| t.strong_eq(&current)),
-    };
-    if ok {
-        Ok(())
-    } else {
-        Err(ApiError::PreconditionFailed)
-    }
 }
 
 /// The rules that need the database: the bloc is active in the year, and every unit exists
@@ -159,17 +142,13 @@ pub async fn get_bloc_members(
 )]
 #[put("/blocs/{id}/members/{year}")]
 pub async fn replace_bloc_members(
-    req: HttpRequest,
     user: AuthUser,
     state: web::Data<AppState>,
     path: web::Path<(i64, i32)>,
-    _present: IfMatch,
+    if_match: IfMatch,
     body: Json<ReplaceMembers>,
 ) -> Result<HttpResponse, ApiError> {
     user.require_admin()?;
-    // `IfMatch` has already refused a missing or malformed header; its tags are compared here
-    // with the list's digest rather than a row version.
-    let given = header::IfMatch::parse(&req).unwrap_or(header::IfMatch::Items(vec![]));
     let (id, year) = path.into_inner();
     if !(1945..=2100).contains(&year) {
         return Err(ApiError::invalid(
@@ -185,7 +164,8 @@ pub async fn replace_bloc_members(
         .write(move |c| {
             let bloc = blocs::find(c, id)?.ok_or(ApiError::NotFound("bloc"))?;
             let (old, old_tag) = load(c, id, year)?;
-            check_if_match(&given, &old_tag, old.is_empty())?;
+            // `*` means "no members yet": it must not overwrite a list unseen.
+            if_match.check_tag(&old_tag, old.is_empty())?;
             check_units(c, &bloc, year, &new)?;
             members::replace(c, id, year, &new)?;
             let (list, tag) = load(c, id, year)?;
