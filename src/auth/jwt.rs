@@ -13,6 +13,8 @@ pub const AUDIENCE: &str = "thidua-api";
 /// The media type of access tokens (RFC 9068), so no other JWT can pass for one.
 pub const TOKEN_TYPE: &str = "at+jwt";
 const ALGORITHM: Algorithm = Algorithm::HS256;
+/// Seconds of clock difference tolerated between instances.
+const LEEWAY: u64 = 5;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Claims {
@@ -42,7 +44,7 @@ impl JwtKeys {
         validation.set_audience(&[AUDIENCE]);
         validation.set_required_spec_claims(&["exp", "iat", "nbf", "iss", "aud", "sub"]);
         validation.validate_nbf = true;
-        validation.leeway = 5;
+        validation.leeway = LEEWAY;
         JwtKeys {
             encoding: EncodingKey::from_secret(secret),
             decoding: DecodingKey::from_secret(secret),
@@ -93,6 +95,12 @@ impl JwtKeys {
             tracing::info!("rejected a token that is not an access token");
             return Err(ApiError::Unauthorized);
         }
+        // jsonwebtoken checks exp and nbf but not iat: a token "issued" in the future was not
+        // issued by us.
+        if data.claims.iat > chrono::Utc::now().timestamp() + LEEWAY as i64 {
+            tracing::info!("rejected a token issued in the future");
+            return Err(ApiError::Unauthorized);
+        }
         Ok(data.claims)
     }
 }
@@ -107,6 +115,9 @@ mod tests {
         let token = keys.issue(42, 3).unwrap();
         let claims = keys.verify(&token).unwrap();
         assert_eq!((claims.sub.as_str(), claims.ver), ("42", 3));
+        let mut future = claims.clone();
+        future.iat += 3600;
+        assert!(keys.verify(&keys.sign(&future).unwrap()).is_err());
         let other = JwtKeys::new(&[8u8; 32], Duration::from_secs(60));
         assert!(other.verify(&token).is_err());
         assert!(keys.verify("not.a.token").is_err());

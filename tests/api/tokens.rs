@@ -247,6 +247,18 @@ async fn a_token_not_yet_valid_is_rejected() {
 }
 
 #[actix_web::test]
+async fn a_token_issued_in_the_future_is_rejected() {
+    let app = spawn().await;
+    let now = now();
+
+    let token = forge(&claims_with(
+        json!({ "iat": now + 3600, "nbf": now, "exp": now + 600 }),
+    ));
+
+    assert_token_rejected(&app, &token).await;
+}
+
+#[actix_web::test]
 async fn a_token_missing_a_required_claim_is_rejected() {
     let app = spawn().await;
 
