@@ -15,9 +15,11 @@ pub fn etag(version: i64) -> String {
     format!("\"{version}\"")
 }
 
-/// The `If-Match` header, required.
+/// The `If-Match` header, required. Its absence or malformation is reported by `check`, not
+/// by extraction, so that handlers authorise first: a caller without the right gets 401/403,
+/// never a hint about preconditions.
 #[derive(Debug, Clone)]
-pub struct IfMatch(header::IfMatch);
+pub struct IfMatch(Option<header::IfMatch>, bool);
 
 impl IfMatch {
     /// Succeeds when the header names the current version (or is `*`).
@@ -29,8 +31,23 @@ impl IfMatch {
     /// ETag is a digest rather than a row version. `*` passes only when `any_allowed`: a
     /// resource may reserve it for "does not exist yet".
     pub fn check_tag(&self, current: &str, any_allowed: bool) -> Result<(), ApiError> {
+        let given = match (&self.0, self.1) {
+            (Some(given), _) => given,
+            (None, false) => return Err(ApiError::PreconditionRequired),
+            (None, true) => {
+                return Err(ApiError::BadRequest {
+                    code: "invalid_header",
+                    message: "If-Match must be an entity tag such as \"3\", or *".into(),
+                    errors: vec![FieldError::new(
+                        "If-Match",
+                        "invalid",
+                        "must be an entity tag such as \"3\", or *",
+                    )],
+                });
+            }
+        };
         let current = EntityTag::new_strong(current.trim_matches('"').to_owned());
-        let ok = match &self.0 {
+        let ok = match given {
             header::IfMatch::Any => any_allowed,
             header::IfMatch::Items(tags) => tags.iter().any(|t| t.strong_eq(&current)),
         };
@@ -47,25 +64,12 @@ impl FromRequest for IfMatch {
     type Future = Ready<Result<IfMatch, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        if !req.headers().contains_key(header::IF_MATCH) {
-            return ready(Err(ApiError::PreconditionRequired));
-        }
-        ready(
-            header::IfMatch::parse(req)
-                // actix drops unparsable tags, so `If-Match: 3` would read as an empty list and
-                // answer a misleading 412; it is malformed.
-                .ok()
-                .filter(|h| !matches!(h, header::IfMatch::Items(tags) if tags.is_empty()))
-                .map(IfMatch)
-                .ok_or_else(|| ApiError::BadRequest {
-                    code: "invalid_header",
-                    message: "If-Match must be an entity tag such as \"3\", or *".into(),
-                    errors: vec![FieldError::new(
-                        "If-Match",
-                        "invalid",
-                        "must be an entity tag such as \"3\", or *",
-                    )],
-                }),
-        )
+        let sent = req.headers().contains_key(header::IF_MATCH);
+        let parsed = header::IfMatch::parse(req)
+            .ok()
+            // actix drops unparsable tags, so `If-Match: 3` would read as an empty list and
+            // answer a misleading 412; it is malformed.
+            .filter(|h| !matches!(h, header::IfMatch::Items(tags) if tags.is_empty()));
+        ready(Ok(IfMatch(parsed.filter(|_| sent), sent)))
     }
 }

@@ -817,3 +817,29 @@ async fn concurrent_retries_with_one_key_create_once() {
     let list = app.get("/api/v1/users?q=racer", &admin).await.json();
     assert_eq!(list["items"].as_array().unwrap().len(), 1);
 }
+
+#[actix_web::test]
+async fn authorisation_comes_before_preconditions() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let viewer = app
+        .create_user(&admin, "chi.xem", "viewer", json!({}))
+        .await;
+    let token = app.token("chi.xem", PASSWORD).await;
+    let path = format!("/api/v1/users/{}", viewer["id"]);
+    let patch = |token: Option<&str>| {
+        let req = app
+            .request(Method::PATCH, &path)
+            .merge_patch(&json!({"full_name": "X"}));
+        match token {
+            Some(t) => req.token(t),
+            None => req,
+        }
+        .send()
+    };
+    patch(None).await.problem(401, "unauthorized");
+    patch(Some(&token)).await.problem(403, "forbidden");
+    patch(Some(&admin))
+        .await
+        .problem(428, "precondition_required");
+}
