@@ -4,16 +4,25 @@
 
 mod audit;
 mod auth;
+mod bloc_access;
+mod bloc_members;
 mod blocs;
 mod cli;
 mod contract;
 mod helpers;
+mod idempotency;
 mod imports;
+mod metrics;
+mod movement_access;
 mod movements;
 mod openapi;
+mod pagination;
 mod persons;
+mod registrations;
 mod reliability;
 mod smoke;
 mod tokens;
 mod units;
+mod user_roles;
+mod user_updates;
 mod users;

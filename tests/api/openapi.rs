@@ -1,9 +1,13 @@
-//! The committed OpenAPI document matches the code, and the migration folders stay in step.
+//! The committed OpenAPI document matches the code and is served, with the docs when enabled,
+//! and the migration folders stay in step.
 
 use std::collections::BTreeSet;
 use std::path::Path;
 
+use actix_web::http::Method;
 use serde_json::Value;
+
+use crate::helpers::TestApp;
 
 const SPEC: &str = "openapi/openapi.json";
 
@@ -90,4 +94,63 @@ fn migration_folders_match() {
         sqlite, postgres,
         "migrations/sqlite and migrations/postgres must hold the same migrations"
     );
+}
+
+#[actix_web::test]
+async fn the_openapi_document_and_the_docs_are_served() {
+    let app = TestApp::spawn().await;
+    let res = app
+        .request(Method::GET, "/api/v1/openapi.json")
+        .send()
+        .await;
+    assert_eq!(res.status, 200);
+    let doc = res.json();
+    assert!(
+        doc["openapi"].as_str().unwrap().starts_with("3.1"),
+        "{}",
+        doc["openapi"]
+    );
+    assert_eq!(doc["info"]["title"], "thidua");
+    for path in [
+        "/api/v1/users",
+        "/api/v1/users/{id}",
+        "/api/v1/users/{id}/password",
+        "/api/v1/audit-events",
+        "/api/v1/auth/login",
+        "/healthz",
+        "/readyz",
+    ] {
+        assert!(doc["paths"][path].is_object(), "{path} undocumented");
+    }
+    assert!(doc["paths"]["/api/v1/users"]["get"].is_object());
+    assert!(doc["paths"]["/api/v1/users"]["post"].is_object());
+    assert!(doc["paths"]["/api/v1/users/{id}"]["patch"].is_object());
+    assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+
+    let res = app.request(Method::GET, "/docs/").send().await;
+    assert_eq!(res.status, 200);
+    assert!(
+        res.header("content-type").unwrap().starts_with("text/html"),
+        "{res:?}"
+    );
+    assert!(
+        String::from_utf8_lossy(&res.body)
+            .to_ascii_lowercase()
+            .contains("<html")
+    );
+}
+
+#[actix_web::test]
+async fn without_docs_the_openapi_document_is_still_served() {
+    let app = TestApp::spawn_with(|config| config.docs = false).await;
+    let res = app
+        .request(Method::GET, "/api/v1/openapi.json")
+        .send()
+        .await;
+    assert_eq!(res.status, 200);
+    assert!(res.json()["openapi"].as_str().unwrap().starts_with("3.1"));
+    app.request(Method::GET, "/docs/")
+        .send()
+        .await
+        .problem(404, "not_found");
 }

@@ -1,0 +1,329 @@
+//! Who sees and does what with movements and registrations: registration lists follow each
+//! role's scope, and the role × operation matrix.
+
+use actix_web::http::Method;
+use diesel::prelude::*;
+use serde_json::json;
+
+use crate::helpers::{TestApp, TestResponse};
+use crate::movements::{SAVING, movement, patch, unit, user_token};
+use crate::registrations::register;
+
+/// A bloc with `chair` and `members` for 2026, written directly: blocs have their own API.
+fn bloc(app: &TestApp, code: &str, chair: i64, members: &[i64]) -> i64 {
+    let mut c = app.connection();
+    diesel::sql_query(format!(
+        "INSERT INTO blocs (code, name, kind, level, active_from, created_at, updated_at) \
+         VALUES ('{code}', 'Khối {code}', 'bloc', 'province', 2020, \
+         '2026-01-01 00:00:00', '2026-01-01 00:00:00')"
+    ))
+    .execute(&mut c)
+    .unwrap();
+    #[derive(QueryableByName)]
+    struct Id {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        id: i64,
+    }
+    let id = diesel::sql_query(format!(
+        "SELECT CAST(id AS BIGINT) AS id FROM blocs WHERE code = '{code}'"
+    ))
+    .get_result::<Id>(&mut c)
+    .unwrap()
+    .id;
+    let rows = std::iter::once((chair, "chair")).chain(members.iter().map(|m| (*m, "member")));
+    for (unit, role) in rows {
+        diesel::sql_query(format!(
+            "INSERT INTO bloc_members (bloc_id, year, unit_id, role) VALUES ({id}, 2026, {unit}, '{role}')"
+        ))
+        .execute(&mut c)
+        .unwrap();
+    }
+    id
+}
+
+#[actix_web::test]
+async fn registration_lists_follow_each_roles_scope() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let a = unit(&app, &admin, "SCT", "Sở Công thương").await;
+    let b = unit(&app, &admin, "STC", "Sở Tài chính").await;
+    let c = unit(&app, &admin, "SYT", "Sở Y tế").await;
+    let k = bloc(&app, "K1", a, &[b]);
+    let officer = user_token(
+        &app,
+        &admin,
+        "can_bo_sct",
+        "unit_officer",
+        json!({"unit_id": a}),
+    )
+    .await;
+    let chair = user_token(
+        &app,
+        &admin,
+        "truong_khoi",
+        "bloc_chair",
+        json!({"bloc_ids": [k]}),
+    )
+    .await;
+    let viewer = user_token(&app, &admin, "xem", "viewer", json!({})).await;
+    let viewer_c = user_token(&app, &admin, "xem_syt", "viewer", json!({"unit_id": c})).await;
+    let id = movement(&app, &admin, json!({"status": "open"})).await["id"]
+        .as_i64()
+        .unwrap();
+    let mut rids = vec![];
+    for u in [a, b, c] {
+        rids.push(
+            register(&app, &admin, id, u).await.json()["id"]
+                .as_i64()
+                .unwrap(),
+        );
+    }
+    let list = format!("/api/v1/movements/{id}/registrations");
+    let units_of = |res: TestResponse| -> Vec<i64> {
+        assert_eq!(res.status, 200, "{}", String::from_utf8_lossy(&res.body));
+        res.json()["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["unit_id"].as_i64().unwrap())
+            .collect()
+    };
+    for (token, expected) in [
+        (&admin, vec![a, b, c]),
+        (&viewer, vec![a, b, c]),
+        (&officer, vec![a]),
+        (&chair, vec![a, b]),
+        (&viewer_c, vec![c]),
+    ] {
+        assert_eq!(units_of(app.get(&list, token).await), expected);
+    }
+    // Filters narrow within the scope, never beyond it.
+    assert_eq!(
+        units_of(app.get(&format!("{list}?unit_id={c}"), &officer).await),
+        Vec::<i64>::new()
+    );
+    assert_eq!(
+        units_of(app.get(&format!("{list}?unit_id={b}"), &admin).await),
+        vec![b]
+    );
+    let approve = format!("/api/v1/movements/{id}/registrations/{}", rids[1]);
+    patch(&app, &admin, &approve, json!({"status": "approved"})).await;
+    assert_eq!(
+        units_of(app.get(&format!("{list}?status=approved"), &chair).await),
+        vec![b]
+    );
+    assert_eq!(
+        units_of(app.get(&format!("{list}?status=pending"), &admin).await),
+        vec![a, c]
+    );
+    assert_eq!(
+        units_of(
+            app.get(&format!("{list}?order_by=id%20desc&page_size=2"), &admin)
+                .await
+        ),
+        vec![c, b]
+    );
+    app.get(&format!("{list}?order_by=pledge"), &admin)
+        .await
+        .problem(400, "invalid_query");
+    app.get("/api/v1/movements/999/registrations", &admin)
+        .await
+        .problem(404, "not_found");
+
+    // One registration: 404 outside the scope, and under the wrong movement.
+    let of_c = format!("/api/v1/movements/{id}/registrations/{}", rids[2]);
+    assert_eq!(app.get(&of_c, &viewer_c).await.status, 200);
+    app.get(&of_c, &officer).await.problem(404, "not_found");
+    app.get(&of_c, &chair).await.problem(404, "not_found");
+    let other = movement(&app, &admin, json!({})).await["id"]
+        .as_i64()
+        .unwrap();
+    app.get(
+        &format!("/api/v1/movements/{other}/registrations/{}", rids[2]),
+        &admin,
+    )
+    .await
+    .problem(404, "not_found");
+    app.request(Method::PATCH, &of_c)
+        .token(&officer)
+        .header("if-match", "*")
+        .merge_patch(&json!({"pledge": "Của đơn vị khác"}))
+        .send()
+        .await
+        .problem(404, "not_found");
+
+    // A unit's registrations across movements, if the unit is visible.
+    let id2 = movement(
+        &app,
+        &admin,
+        json!({"status": "open", "name": "Thi đua chuyển đổi số"}),
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    register(&app, &officer, id2, a).await;
+    let of_a = format!("/api/v1/units/{a}/registrations");
+    let res = app.get(&of_a, &officer).await;
+    assert_eq!(res.status, 200);
+    let names: Vec<String> = res.json()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["movement_name"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        names,
+        vec![SAVING.to_owned(), "Thi đua chuyển đổi số".to_owned()]
+    );
+    assert_eq!(
+        units_of(app.get(&format!("{of_a}?movement_id={id2}"), &chair).await),
+        vec![a]
+    );
+    app.get(&format!("/api/v1/units/{c}/registrations"), &officer)
+        .await
+        .problem(404, "not_found");
+    app.get(&format!("/api/v1/units/{c}/registrations"), &chair)
+        .await
+        .problem(404, "not_found");
+    app.get("/api/v1/units/999/registrations", &admin)
+        .await
+        .problem(404, "not_found");
+    let csv = app.get(&format!("{of_a}?format=csv"), &admin).await;
+    assert_eq!(csv.status, 200);
+    assert!(String::from_utf8_lossy(&csv.body).contains("Sở Công thương"));
+}
+
+/// Who may do what: admin, province-wide viewer, officer of unit A, chair of a bloc holding
+/// unit B, and nobody. Every cell runs on objects of its own.
+#[actix_web::test]
+async fn each_role_may_do_what_its_brief_allows() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let a = unit(&app, &admin, "SCT", "Sở Công thương").await;
+    let b = unit(&app, &admin, "STC", "Sở Tài chính").await;
+    let k = bloc(&app, "K1", b, &[]);
+    let roles = [
+        ("admin", Some(admin.clone())),
+        (
+            "viewer",
+            Some(user_token(&app, &admin, "xem", "viewer", json!({})).await),
+        ),
+        (
+            "officer",
+            Some(
+                user_token(
+                    &app,
+                    &admin,
+                    "can_bo",
+                    "unit_officer",
+                    json!({"unit_id": a}),
+                )
+                .await,
+            ),
+        ),
+        (
+            "chair",
+            Some(
+                user_token(
+                    &app,
+                    &admin,
+                    "truong_khoi",
+                    "bloc_chair",
+                    json!({"bloc_ids": [k]}),
+                )
+                .await,
+            ),
+        ),
+        ("nobody", None),
+    ];
+    // Expected statuses per role, in the order of `roles`.
+    let table: [(&str, [u16; 5]); 10] = [
+        ("list movements", [200, 200, 200, 200, 401]),
+        ("get movement", [200, 200, 200, 200, 401]),
+        ("create movement", [201, 403, 403, 403, 401]),
+        ("patch movement", [200, 403, 403, 403, 401]),
+        ("delete movement", [204, 403, 403, 403, 401]),
+        ("register unit A", [201, 403, 201, 403, 401]),
+        ("list registrations", [200, 200, 200, 200, 401]),
+        ("get registration of B", [200, 200, 404, 200, 401]),
+        ("decide registration of A", [200, 403, 403, 403, 401]),
+        ("reword pledge of A", [200, 403, 200, 403, 401]),
+    ];
+    for (op, expected) in table {
+        for ((role, token), want) in roles.iter().zip(expected) {
+            let m = movement(&app, &admin, json!({"status": "open"})).await;
+            let id = m["id"].as_i64().unwrap();
+            let reg_a = register(&app, &admin, id, a).await.json()["id"]
+                .as_i64()
+                .unwrap();
+            let reg_b = register(&app, &admin, id, b).await.json()["id"]
+                .as_i64()
+                .unwrap();
+            let fresh = movement(&app, &admin, json!({"status": "open"})).await["id"]
+                .as_i64()
+                .unwrap();
+            let (method, path, body) = match op {
+                "list movements" => (Method::GET, "/api/v1/movements".to_owned(), None),
+                "get movement" => (Method::GET, format!("/api/v1/movements/{id}"), None),
+                "create movement" => (
+                    Method::POST,
+                    "/api/v1/movements".to_owned(),
+                    Some(
+                        json!({"name": "Thi đua", "scope": "province", "form": "regular", "start_date": "2026-01-01"}),
+                    ),
+                ),
+                "patch movement" => (
+                    Method::PATCH,
+                    format!("/api/v1/movements/{id}"),
+                    Some(json!({"status": "closed"})),
+                ),
+                "delete movement" => (Method::DELETE, format!("/api/v1/movements/{fresh}"), None),
+                "register unit A" => (
+                    Method::POST,
+                    format!("/api/v1/movements/{fresh}/registrations"),
+                    Some(json!({"unit_id": a, "pledge": "Cam kết"})),
+                ),
+                "list registrations" => (
+                    Method::GET,
+                    format!("/api/v1/movements/{id}/registrations"),
+                    None,
+                ),
+                "get registration of B" => (
+                    Method::GET,
+                    format!("/api/v1/movements/{id}/registrations/{reg_b}"),
+                    None,
+                ),
+                "decide registration of A" => (
+                    Method::PATCH,
+                    format!("/api/v1/movements/{id}/registrations/{reg_a}"),
+                    Some(json!({"status": "approved"})),
+                ),
+                "reword pledge of A" => (
+                    Method::PATCH,
+                    format!("/api/v1/movements/{id}/registrations/{reg_a}"),
+                    Some(json!({"pledge": "Cam kết mới"})),
+                ),
+                other => unreachable!("{other}"),
+            };
+            let mut req = app.request(method.clone(), &path);
+            if let Some(t) = token {
+                req = req.token(t);
+            }
+            if matches!(method, Method::PATCH | Method::DELETE) {
+                req = req.header("if-match", "*");
+            }
+            req = match (&method, body) {
+                (&Method::PATCH, Some(b)) => req.merge_patch(&b),
+                (_, Some(b)) => req.json(&b),
+                (_, None) => req,
+            };
+            let res = req.send().await;
+            assert_eq!(
+                res.status,
+                want,
+                "{op} as {role}: {}",
+                String::from_utf8_lossy(&res.body)
+            );
+        }
+    }
+}
