@@ -19,6 +19,7 @@ pub fn init(format: LogFormat) {
             .json()
             .flatten_event(true)
             .with_current_span(true)
+            .with_span_list(false)
             .try_init(),
         LogFormat::Pretty => builder.try_init(),
     };
