@@ -194,12 +194,15 @@ impl Db {
     where
         F: FnMut(&mut AnyConnection) -> Result<T, ApiError>,
     {
-        let mut conn = checkout(&self.pool)?;
         if self.backend == Backend::Sqlite {
-            // A poisoned lock only means another writer panicked; the database itself rolled back.
+            // The lock first, then a connection: queued writers must not hold connections that
+            // readers could use. A poisoned lock only means another writer panicked; the
+            // database itself rolled back.
             let _guard = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+            let mut conn = checkout(&self.pool)?;
             return transaction(&mut conn, &mut f);
         }
+        let mut conn = checkout(&self.pool)?;
         let mut attempt = 1;
         loop {
             match transaction(&mut conn, &mut f) {
