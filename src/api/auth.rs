@@ -86,8 +86,8 @@ pub async fn login(
     state: web::Data<AppState>,
     body: Json<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner()?;
     body.validate()?;
-    let body = body.into_inner();
     let tokens = session::login(
         &state,
         anonymous_actor(&req, &state),
@@ -119,13 +119,10 @@ pub async fn refresh(
     state: web::Data<AppState>,
     body: Json<RefreshRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner()?;
     body.validate()?;
-    let tokens = session::refresh(
-        &state,
-        anonymous_actor(&req, &state),
-        body.into_inner().refresh_token,
-    )
-    .await?;
+    let tokens =
+        session::refresh(&state, anonymous_actor(&req, &state), body.refresh_token).await?;
     Ok(HttpResponse::Ok().json(tokens))
 }
 
@@ -147,8 +144,8 @@ pub async fn logout(
     state: web::Data<AppState>,
     body: Json<LogoutRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner()?;
     body.validate()?;
-    let body = body.into_inner();
     session::logout(&state, &user, body.refresh_token, body.all_sessions).await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -195,8 +192,8 @@ pub async fn change_password(
     state: web::Data<AppState>,
     body: Json<ChangePasswordRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner()?;
     body.validate()?;
-    let body = body.into_inner();
     let id = user.id;
     let account = state
         .db

@@ -113,7 +113,7 @@ pub async fn create_bloc(
     body: Json<CreateBloc>,
 ) -> Result<HttpResponse, ApiError> {
     user.require_admin()?;
-    let body = body.into_inner();
+    let body = body.into_inner()?;
     let data = body.clone().into_data()?;
     let actor = user.actor();
     idempotency
@@ -189,7 +189,7 @@ pub async fn update_bloc(
     body: MergePatch<BlocPatch>,
 ) -> Result<HttpResponse, ApiError> {
     user.require_admin()?;
-    let patch = body.into_inner();
+    let patch = body.into_inner()?;
     patch.validate()?;
     let (id, actor) = (id.into_inner(), user.actor());
     let res = state

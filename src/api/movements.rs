@@ -103,7 +103,7 @@ pub async fn create_movement(
     body: Json<CreateMovement>,
 ) -> Result<HttpResponse, ApiError> {
     user.require_admin()?;
-    let body = body.into_inner();
+    let body = body.into_inner()?;
     let data = body.clone().into_data()?;
     let actor = user.actor();
     idempotency
@@ -179,7 +179,7 @@ pub async fn update_movement(
     body: MergePatch<MovementPatch>,
 ) -> Result<HttpResponse, ApiError> {
     user.require_admin()?;
-    let patch = body.into_inner();
+    let patch = body.into_inner()?;
     patch.validate()?;
     let (id, actor) = (id.into_inner(), user.actor());
     let res = state

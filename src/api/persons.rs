@@ -153,7 +153,7 @@ pub async fn create_person(
     body: Json<CreatePerson>,
 ) -> Result<HttpResponse, ApiError> {
     user.require_admin()?;
-    let body = body.into_inner();
+    let body = body.into_inner()?;
     let data = body.clone().into_data()?;
     let actor = user.actor();
     idempotency
@@ -223,7 +223,7 @@ pub async fn update_person(
     body: MergePatch<PersonPatch>,
 ) -> Result<HttpResponse, ApiError> {
     user.require_admin()?;
-    let patch = body.into_inner();
+    let patch = body.into_inner()?;
     patch.validate()?;
     let (id, actor) = (id.into_inner(), user.actor());
     let res = state

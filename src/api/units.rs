@@ -199,7 +199,7 @@ pub async fn create_unit(
     body: Json<CreateUnit>,
 ) -> Result<HttpResponse, ApiError> {
     user.require_admin()?;
-    let body = body.into_inner();
+    let body = body.into_inner()?;
     let data = body.clone().into_data()?;
     let actor = user.actor();
     idempotency
@@ -279,7 +279,7 @@ pub async fn update_unit(
     body: MergePatch<UnitPatch>,
 ) -> Result<HttpResponse, ApiError> {
     user.require_admin()?;
-    let patch = body.into_inner();
+    let patch = body.into_inner()?;
     patch.validate()?;
     let (id, actor) = (id.into_inner(), user.actor());
     let res = state

@@ -198,8 +198,8 @@ pub async fn create_user(
     body: Json<CreateUser>,
 ) -> Result<HttpResponse, ApiError> {
     user.require_admin()?;
+    let body = body.into_inner()?;
     body.validate()?;
-    let body = body.into_inner();
     check_scope(body.role, body.unit_id, &body.bloc_ids)?;
     let pw = body.password.clone();
     let password_hash = db::run(move || password::hash(&pw)).await?;
@@ -283,7 +283,7 @@ pub async fn update_user(
     body: MergePatch<UserPatch>,
 ) -> Result<HttpResponse, ApiError> {
     user.require_admin()?;
-    let patch = body.into_inner();
+    let patch = body.into_inner()?;
     patch.validate()?;
     let (id, me, actor) = (id.into_inner(), user.id, user.actor());
     let updated = state
@@ -355,6 +355,7 @@ pub async fn set_user_password(
     body: Json<SetPassword>,
 ) -> Result<HttpResponse, ApiError> {
     user.require_admin()?;
+    let body = body.into_inner()?;
     body.validate()?;
     let target = load(&state, id.into_inner()).await?;
     if_match.check(target.version)?;
@@ -362,7 +363,7 @@ pub async fn set_user_password(
         &state,
         user.actor(),
         target,
-        body.into_inner().password,
+        body.password,
         "user.password_reset",
     )
     .await?;

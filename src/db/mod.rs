@@ -16,7 +16,7 @@ pub mod tokens;
 pub mod units;
 pub mod users;
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::web;
@@ -128,7 +128,9 @@ pub struct Db {
     backend: Backend,
     /// SQLite allows one writer; queuing writers here instead of in `busy_timeout` means a
     /// writer never sees "database is locked" however many requests arrive at once.
-    writer: Arc<Mutex<()>>,
+    writer: Arc<parking_lot::Mutex<()>>,
+    /// How long a writer waits for its turn (the pool's checkout timeout) before a 503.
+    write_wait: Duration,
 }
 
 /// How often a PostgreSQL write is attempted when it keeps losing serialization conflicts.
@@ -155,7 +157,8 @@ impl Db {
         Ok(Db {
             pool,
             backend,
-            writer: Arc::new(Mutex::new(())),
+            writer: Arc::new(parking_lot::Mutex::new(())),
+            write_wait: opts.checkout_timeout,
         })
     }
 
@@ -165,6 +168,12 @@ impl Db {
 
     pub fn pool(&self) -> &Pool {
         &self.pool
+    }
+
+    /// The SQLite writer's turn, as write transactions take it; holding it pauses every writer
+    /// of this process (tests use it to prove that waiting writers give up with a 503).
+    pub fn writer_turn(&self) -> parking_lot::MutexGuard<'_, ()> {
+        self.writer.lock()
     }
 
     /// Runs read-only work on a pooled connection, off the executor.
@@ -196,9 +205,11 @@ impl Db {
     {
         if self.backend == Backend::Sqlite {
             // The lock first, then a connection: queued writers must not hold connections that
-            // readers could use. A poisoned lock only means another writer panicked; the
-            // database itself rolled back.
-            let _guard = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+            // readers could use. Waiting is bounded like a pool checkout: a long write (a big
+            // import) makes others fail fast with 503 + Retry-After instead of hanging.
+            let _guard = self.writer.try_lock_for(self.write_wait).ok_or_else(|| {
+                ApiError::Unavailable("timed out waiting for the SQLite writer".into())
+            })?;
             let mut conn = checkout(&self.pool)?;
             return transaction(&mut conn, &mut f);
         }

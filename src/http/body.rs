@@ -1,9 +1,13 @@
 //! Request bodies: `Json<T>` for `application/json` and `MergePatch<T>` for
 //! `application/merge-patch+json` (RFC 7396). Both reject other media types with 415, oversize
 //! bodies with 413, and malformed or mistyped JSON with a 400 naming the offending field.
+//!
+//! Extraction itself never fails: the outcome is kept and reported by `into_inner`, so that
+//! handlers authorise first. actix runs all extractors together, and a body error — ready at
+//! once — would otherwise beat `AuthUser`, which waits on the database: a caller without the
+//! right would get 400/413/415 instead of 401/403.
 
 use std::future::Future;
-use std::ops::Deref;
 use std::pin::Pin;
 
 use actix_web::dev::Payload;
@@ -17,30 +21,26 @@ use crate::error::{ApiError, FieldError};
 pub const JSON: &str = "application/json";
 pub const MERGE_PATCH: &str = "application/merge-patch+json";
 
-/// A JSON request body.
+/// A JSON request body, or why it could not be read; call `into_inner` after authorising.
 #[derive(Debug)]
-pub struct Json<T>(pub T);
+pub struct Json<T>(Result<T, ApiError>);
 
-/// A JSON merge-patch request body: absent fields stay, `null` clears.
+/// A JSON merge-patch request body (absent fields stay, `null` clears), or why it could not be
+/// read; call `into_inner` after authorising.
 #[derive(Debug)]
-pub struct MergePatch<T>(pub T);
+pub struct MergePatch<T>(Result<T, ApiError>);
 
 impl<T> Json<T> {
-    pub fn into_inner(self) -> T {
+    /// The body, or its 415/413/400.
+    pub fn into_inner(self) -> Result<T, ApiError> {
         self.0
     }
 }
 
 impl<T> MergePatch<T> {
-    pub fn into_inner(self) -> T {
+    /// The patch, or its 415/413/400.
+    pub fn into_inner(self) -> Result<T, ApiError> {
         self.0
-    }
-}
-
-impl<T> Deref for Json<T> {
-    type Target = T;
-    fn deref(&self) -> &T {
-        &self.0
     }
 }
 
@@ -143,7 +143,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let fut = extract::<T>(req, payload, JSON);
-        Box::pin(async move { fut.await.map(Json) })
+        Box::pin(async move { Ok(Json(fut.await)) })
     }
 }
 
@@ -153,7 +153,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for MergePatch<T> {
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let fut = extract::<T>(req, payload, MERGE_PATCH);
-        Box::pin(async move { fut.await.map(MergePatch) })
+        Box::pin(async move { Ok(MergePatch(fut.await)) })
     }
 }
 

@@ -70,10 +70,32 @@ fn to_value(body: impl Serialize) -> Result<serde_json::Value, ApiError> {
 }
 
 /// The optional `Idempotency-Key` header of a POST, with the request's method and path.
+///
+/// A malformed header is reported by `run`, not by extraction, so that handlers authorise
+/// first: a caller without the right gets 401/403, never a 400 about the header.
 #[derive(Debug, Clone)]
 pub struct IdempotencyKey {
-    key: Option<String>,
+    key: Key,
     target: String,
+}
+
+#[derive(Debug, Clone)]
+enum Key {
+    Absent,
+    Valid(String),
+    Invalid,
+}
+
+fn invalid_header() -> ApiError {
+    ApiError::BadRequest {
+        code: "invalid_header",
+        message: "Idempotency-Key must be 1 to 255 visible ASCII characters".into(),
+        errors: vec![FieldError::new(
+            "Idempotency-Key",
+            "invalid",
+            "must be 1 to 255 visible ASCII characters",
+        )],
+    }
 }
 
 impl FromRequest for IdempotencyKey {
@@ -83,23 +105,13 @@ impl FromRequest for IdempotencyKey {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let target = format!("{} {}", req.method(), req.path());
         let key = match req.headers().get(HEADER).map(|v| v.to_str()) {
-            None => None,
+            None => Key::Absent,
             Some(Ok(k))
                 if (1..=255).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_graphic()) =>
             {
-                Some(k.to_owned())
+                Key::Valid(k.to_owned())
             }
-            Some(_) => {
-                return ready(Err(ApiError::BadRequest {
-                    code: "invalid_header",
-                    message: "Idempotency-Key must be 1 to 255 visible ASCII characters".into(),
-                    errors: vec![FieldError::new(
-                        "Idempotency-Key",
-                        "invalid",
-                        "must be 1 to 255 visible ASCII characters",
-                    )],
-                }));
-            }
+            Some(_) => Key::Invalid,
         };
         ready(Ok(IdempotencyKey { key, target }))
     }
@@ -107,7 +119,8 @@ impl FromRequest for IdempotencyKey {
 
 impl IdempotencyKey {
     /// Runs the write `f` in a transaction (see [`Db::write`]) — or replays its earlier answer.
-    /// `request` is the parsed body; with the method and path it forms the fingerprint.
+    /// `request` is the parsed body; with the method and path it forms the fingerprint. A
+    /// malformed header is a 400 `invalid_header`, before anything runs.
     pub async fn run<F>(
         self,
         db: &Db,
@@ -118,8 +131,10 @@ impl IdempotencyKey {
     where
         F: FnMut(&mut AnyConnection) -> Result<Reply, ApiError> + Send + 'static,
     {
-        let Some(key) = self.key else {
-            return db.write(f).await.map(Reply::into_response);
+        let key = match self.key {
+            Key::Absent => return db.write(f).await.map(Reply::into_response),
+            Key::Invalid => return Err(invalid_header()),
+            Key::Valid(key) => key,
         };
         let body = serde_json::to_vec(request).map_err(|e| ApiError::Internal(e.into()))?;
         let mut hasher = Sha256::new();

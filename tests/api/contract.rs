@@ -416,3 +416,117 @@ async fn authorisation_comes_before_preconditions() {
         .await
         .problem(428, "precondition_required");
 }
+
+#[actix_web::test]
+async fn authorisation_comes_before_body_and_header_errors() {
+    let app = TestApp::spawn_with(|config| config.body_limit = 1024).await;
+    let admin = app.admin_token().await;
+    let viewer = app
+        .create_user(&admin, "chi.xem", "viewer", json!({}))
+        .await;
+    let token = app.token("chi.xem", PASSWORD).await;
+    let send = |method: Method, path: String, token: Option<&str>, ct: &str, body: &[u8]| {
+        let req = app
+            .request(method, &path)
+            .header("if-match", "*")
+            .body(ct, body.to_vec());
+        match token {
+            Some(t) => req.token(t),
+            None => req,
+        }
+        .send()
+    };
+    let users = || "/api/v1/users".to_owned();
+    let user = || format!("/api/v1/users/{}", viewer["id"]);
+    let valid = json!({"username": "moi", "password": PASSWORD, "role": "viewer"})
+        .to_string()
+        .into_bytes();
+    let big = json!({"full_name": "x".repeat(4096)})
+        .to_string()
+        .into_bytes();
+
+    // Malformed JSON.
+    send(Method::POST, users(), None, "application/json", b"{")
+        .await
+        .problem(401, "unauthorized");
+    send(
+        Method::POST,
+        users(),
+        Some(&token),
+        "application/json",
+        b"{",
+    )
+    .await
+    .problem(403, "forbidden");
+    send(
+        Method::POST,
+        users(),
+        Some(&admin),
+        "application/json",
+        b"{",
+    )
+    .await
+    .problem(400, "malformed_json");
+    // The wrong media type.
+    send(Method::POST, users(), None, "text/plain", &valid)
+        .await
+        .problem(401, "unauthorized");
+    send(Method::POST, users(), Some(&token), "text/plain", &valid)
+        .await
+        .problem(403, "forbidden");
+    send(Method::POST, users(), Some(&admin), "text/plain", &valid)
+        .await
+        .problem(415, "unsupported_media_type");
+    let patch = br#"{"full_name": "X"}"#;
+    send(Method::PATCH, user(), None, "application/json", patch)
+        .await
+        .problem(401, "unauthorized");
+    send(
+        Method::PATCH,
+        user(),
+        Some(&token),
+        "application/json",
+        patch,
+    )
+    .await
+    .problem(403, "forbidden");
+    send(
+        Method::PATCH,
+        user(),
+        Some(&admin),
+        "application/json",
+        patch,
+    )
+    .await
+    .problem(415, "unsupported_media_type");
+    // Too large.
+    let merge = "application/merge-patch+json";
+    send(Method::PATCH, user(), Some(&token), merge, &big)
+        .await
+        .problem(403, "forbidden");
+    send(Method::PATCH, user(), Some(&admin), merge, &big)
+        .await
+        .problem(413, "payload_too_large");
+
+    // A malformed Idempotency-Key.
+    let key = "k".repeat(300);
+    let post = |token: Option<&str>| {
+        let req = app
+            .request(Method::POST, "/api/v1/users")
+            .header("idempotency-key", &key)
+            .body("application/json", valid.clone());
+        match token {
+            Some(t) => req.token(t),
+            None => req,
+        }
+        .send()
+    };
+    post(None).await.problem(401, "unauthorized");
+    post(Some(&token)).await.problem(403, "forbidden");
+    let problem = post(Some(&admin)).await.problem(400, "invalid_header");
+    assert_eq!(problem["errors"][0]["field"], "Idempotency-Key");
+    // Nothing was created on the way.
+    app.login("moi", PASSWORD)
+        .await
+        .problem(401, "invalid_credentials");
+}

@@ -55,3 +55,28 @@ async fn concurrent_writers_all_succeed_and_every_write_is_audited() {
         .json();
     assert_eq!(audit["items"].as_array().unwrap().len(), 32);
 }
+
+#[actix_web::test]
+// Holding the writer's turn across the request is the point: the server's workers, on other
+// threads, must wait for it.
+#[allow(clippy::await_holding_lock)]
+async fn a_writer_kept_waiting_for_sqlite_gives_up_with_503() {
+    let app = TestApp::spawn_with(|c| c.db_timeout = Duration::from_secs(1)).await;
+    let admin = app.admin_token().await;
+    let body = json!({"username": "cho.doi", "password": PASSWORD, "role": "viewer"});
+    let turn = app.state.db.writer_turn();
+
+    let started = Instant::now();
+    let res = app.post("/api/v1/users", &admin, &body).await;
+
+    if app.database_url.starts_with("sqlite") {
+        res.problem(503, "service_unavailable");
+        assert_eq!(res.header("retry-after").as_deref(), Some("1"));
+        assert!(started.elapsed() < Duration::from_secs(10));
+        drop(turn);
+        assert_eq!(app.post("/api/v1/users", &admin, &body).await.status, 201);
+    } else {
+        // PostgreSQL writers do not take the SQLite writer's turn.
+        assert_eq!(res.status, 201);
+    }
+}

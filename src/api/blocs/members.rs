@@ -149,6 +149,7 @@ pub async fn replace_bloc_members(
     body: Json<ReplaceMembers>,
 ) -> Result<HttpResponse, ApiError> {
     user.require_admin()?;
+    let body = body.into_inner()?;
     let (id, year) = path.into_inner();
     if !(1945..=2100).contains(&year) {
         return Err(ApiError::invalid(

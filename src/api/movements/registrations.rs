@@ -186,7 +186,7 @@ pub async fn create_registration(
     body: Json<CreateRegistration>,
 ) -> Result<HttpResponse, ApiError> {
     require_registrar(&user)?;
-    let body = body.into_inner();
+    let body = body.into_inner()?;
     validator::Validate::validate(&body)?;
     let (id, actor, caller) = (id.into_inner(), user.actor(), user.clone());
     let input = body.clone();
@@ -286,7 +286,7 @@ pub async fn update_registration(
     body: MergePatch<RegistrationPatch>,
 ) -> Result<HttpResponse, ApiError> {
     require_registrar(&user)?;
-    let patch = body.into_inner();
+    let patch = body.into_inner()?;
     let admin = user.role == Role::Admin;
     if !admin && patch.decides() {
         return Err(ApiError::Forbidden);
