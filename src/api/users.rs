@@ -104,7 +104,17 @@ pub fn insert_audited(
             format!("the username {:?} is taken", new.username),
         ));
     }
-    let created = users::insert(c, new)?;
+    // A concurrent insert of the same name can pass the check above; the unique index stops it.
+    let created = users::insert(c, new).map_err(|e| {
+        if db::is_unique_violation(&e) {
+            ApiError::conflict(
+                "username_taken",
+                format!("the username {:?} is taken", new.username),
+            )
+        } else {
+            e
+        }
+    })?;
     let change = Change {
         action,
         resource_type: "user",

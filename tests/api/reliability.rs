@@ -80,3 +80,18 @@ async fn a_writer_kept_waiting_for_sqlite_gives_up_with_503() {
         assert_eq!(res.status, 201);
     }
 }
+
+#[actix_web::test]
+async fn racing_creates_of_one_username_make_one_user_and_clear_conflicts() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let body = json!({"username": "trung.ten", "password": PASSWORD, "role": "viewer"});
+    let responses =
+        futures_util::future::join_all((0..12).map(|_| app.post("/api/v1/users", &admin, &body)))
+            .await;
+    let created = responses.iter().filter(|r| r.status == 201).count();
+    assert_eq!(created, 1);
+    for res in responses.iter().filter(|r| r.status != 201) {
+        res.problem(409, "username_taken");
+    }
+}
