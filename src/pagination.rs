@@ -126,6 +126,12 @@ impl<S: SortField> PageRequest<S> {
                 format!("must be between 1 and {MAX_PAGE_SIZE}"),
             ));
         }
+        if order_by.is_some_and(|o| o.trim().is_empty()) {
+            return Err(invalid(
+                "order_by",
+                format!("must name a field: {}", S::ALLOWED),
+            ));
+        }
         let (field, desc) = parse_order::<S>(order_by.unwrap_or(""))?;
         let order = format!("{field}{}", if desc { " desc" } else { "" });
         let filters = fingerprint(filters);
@@ -417,7 +423,7 @@ mod tests {
         for size in [0, -1, 101] {
             assert!(PageRequest::<Sort>::parse(Some(size), None, None, &()).is_err());
         }
-        for order in ["nope", "name sideways", "name desc extra"] {
+        for order in ["nope", "name sideways", "name desc extra", "", " "] {
             assert!(PageRequest::<Sort>::parse(None, None, Some(order), &()).is_err());
         }
     }

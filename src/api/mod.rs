@@ -10,6 +10,7 @@ pub mod movement_types;
 pub mod movements;
 pub mod person_types;
 pub mod persons;
+pub mod spec;
 pub mod unit_types;
 pub mod units;
 pub mod user_types;
@@ -89,5 +90,5 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         .openapi(ApiDoc::openapi())
         .configure(configure)
         .split_for_parts();
-    api
+    spec::harmonise_all(api)
 }

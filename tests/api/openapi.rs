@@ -44,6 +44,57 @@ fn committed_spec_is_up_to_date() {
 
 /// Each operation is identifiable and documents how it fails.
 #[test]
+fn the_shared_mechanisms_errors_are_documented_everywhere() {
+    let spec: Value = serde_json::from_str(&generated()).unwrap();
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let responses = op["responses"].as_object().unwrap();
+            let needs = |status: &str, why: &str| {
+                assert!(
+                    responses.contains_key(status),
+                    "{method} {path} ({why}) does not document {status}"
+                );
+            };
+            if op.get("requestBody").is_some() {
+                for status in ["400", "413", "415"] {
+                    needs(status, "has a body");
+                }
+            }
+            let headers: Vec<&str> = op["parameters"]
+                .as_array()
+                .map(|ps| {
+                    ps.iter()
+                        .filter(|p| p["in"] == "header")
+                        .filter_map(|p| p["name"].as_str())
+                        .collect()
+                })
+                .unwrap_or_default();
+            if headers.contains(&"If-Match") {
+                for status in ["400", "412", "428"] {
+                    needs(status, "takes If-Match");
+                }
+            }
+            let secured = op["security"].as_array().is_some_and(|r| {
+                r.iter()
+                    .any(|r| r.as_object().is_some_and(|o| !o.is_empty()))
+            });
+            if secured {
+                needs("401", "needs a token");
+            }
+            if op["parameters"]
+                .as_array()
+                .is_some_and(|ps| ps.iter().any(|p| p["name"] == "format"))
+            {
+                assert!(
+                    op["responses"]["200"]["content"]["text/csv"].is_object(),
+                    "{method} {path} offers CSV without documenting it"
+                );
+            }
+        }
+    }
+}
+
+#[test]
 fn every_operation_has_an_id_and_a_client_error() {
     let spec: Value = serde_json::from_str(&generated()).unwrap();
     let version = spec["openapi"].as_str().unwrap();
