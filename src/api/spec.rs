@@ -1,8 +1,8 @@
 //! Rules the whole API document follows, applied to every operation after generation so that
-//! no handler can forget them: the problem answers the shared mechanisms can give (a body can
-//! be malformed, too large or of the wrong type; If-Match can be missing, malformed or stale;
-//! a token can be missing), the exact form of the `If-Match` and `Idempotency-Key` headers, and
-//! the CSV representation of every list that offers `format`.
+//! no handler can forget them: the problem answers the shared mechanisms can give (a body,
+//! path or query can be malformed, a body too large or of the wrong type; If-Match can be
+//! missing, malformed or stale; a token can be missing), the exact form of the `If-Match` and
+//! `Idempotency-Key` headers, and the CSV representation of every list that offers `format`.
 
 use serde_json::{Map, Value, json};
 
@@ -54,12 +54,16 @@ fn harmonise(op: &mut Value) {
     }
     let has_if_match = header(op, "If-Match").is_some();
     let has_body = op.get("requestBody").is_some();
+    // Path and query values can fail to parse (an id beyond 64 bits, a date that is no date).
+    let has_params = op["parameters"]
+        .as_array()
+        .is_some_and(|ps| ps.iter().any(|p| p["in"] == "path" || p["in"] == "query"));
     let is_secured = secured(op);
     let csv = has_query(op, "format");
     let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
         return;
     };
-    if has_body || has_if_match {
+    if has_body || has_if_match || has_params {
         ensure(
             responses,
             "400",
