@@ -46,7 +46,7 @@ fn secured(op: &Value) -> bool {
 
 fn harmonise(op: &mut Value) {
     if let Some(h) = header(op, "If-Match") {
-        h["schema"]["pattern"] = json!(r#"^(\*|(W/)?"[^"]*"(\s*,\s*(W/)?"[^"]*")*)$"#);
+        h["schema"]["pattern"] = json!(r#"^(\*|(W/)?"[!#-~]*"([ \t]*,[ \t]*(W/)?"[!#-~]*")*)$"#);
     }
     if let Some(h) = header(op, "Idempotency-Key") {
         h["schema"]["pattern"] = json!("^[!-~]{1,255}$");

@@ -83,39 +83,74 @@ fn extract<T: DeserializeOwned + 'static>(
 }
 
 /// Parses JSON, reporting the path of the field that failed (`bloc_ids[2]`, `role`, …).
+///
+/// JSON has one number type: `2019.0` is the integer 2019 as far as JSON Schema (and the API
+/// document) is concerned, but serde refuses it for an integer field. Such a body is parsed a
+/// second time with integral floats turned into integers; the first, strict pass keeps every
+/// other check (duplicate keys included) exact.
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    let de = &mut serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(de).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner();
-        let (code, field) = match inner.classify() {
-            serde_json::error::Category::Data => (
-                "invalid_field",
-                if path == "." { "body".into() } else { path },
-            ),
-            _ => ("malformed_json", "body".to_owned()),
-        };
-        // serde's message ends with the position, which clients do not need twice.
-        let message = inner.to_string();
-        let message = message
-            .split(" at line ")
-            .next()
-            .unwrap_or(&message)
-            .to_owned();
-        ApiError::BadRequest {
-            code: if code == "malformed_json" {
-                "malformed_json"
-            } else {
-                "invalid_body"
-            },
-            message: if code == "malformed_json" {
-                "the request body is not valid JSON".into()
-            } else {
-                format!("{field}: {message}")
-            },
-            errors: vec![FieldError::new(field, code, message)],
+    let strict = serde_path_to_error::deserialize(&mut serde_json::Deserializer::from_slice(bytes));
+    match strict {
+        Ok(value) => Ok(value),
+        Err(e)
+            if e.inner()
+                .to_string()
+                .contains("invalid type: floating point") =>
+        {
+            let mut value: serde_json::Value =
+                serde_json::from_slice(bytes).map_err(|e| problem(".", e))?;
+            integral_floats_to_integers(&mut value);
+            serde_path_to_error::deserialize(value)
+                .map_err(|e| problem(&e.path().to_string(), e.into_inner()))
         }
-    })
+        Err(e) => Err(problem(&e.path().to_string(), e.into_inner())),
+    }
+}
+
+fn integral_floats_to_integers(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Number(n) => {
+            if let Some(f) = n
+                .as_f64()
+                .filter(|f| n.is_f64() && f.fract() == 0.0 && f.abs() < 9.0e15)
+            {
+                *n = serde_json::Number::from(f as i64);
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(integral_floats_to_integers),
+        serde_json::Value::Object(map) => map.values_mut().for_each(integral_floats_to_integers),
+        _ => {}
+    }
+}
+
+/// The 400 for a body serde refused at `path`.
+fn problem(path: &str, inner: serde_json::Error) -> ApiError {
+    let malformed = !matches!(inner.classify(), serde_json::error::Category::Data);
+    let field = if malformed || path == "." {
+        "body".to_owned()
+    } else {
+        path.to_owned()
+    };
+    // serde's message ends with the position, which clients do not need twice.
+    let message = inner.to_string();
+    let message = message
+        .split(" at line ")
+        .next()
+        .unwrap_or(&message)
+        .to_owned();
+    if malformed {
+        ApiError::BadRequest {
+            code: "malformed_json",
+            message: "the request body is not valid JSON".into(),
+            errors: vec![FieldError::new(field, "malformed_json", message)],
+        }
+    } else {
+        ApiError::BadRequest {
+            code: "invalid_body",
+            message: format!("{field}: {message}"),
+            errors: vec![FieldError::new(field, "invalid_field", message)],
+        }
+    }
 }
 
 /// A required field in a merge patch: absent leaves it, a value sets it, and `null` — which
@@ -176,6 +211,9 @@ mod tests {
             panic!()
         };
         assert_eq!(errors[0].field, "ids[1]");
+        let ok = parse::<Body>(br#"{"name": "a", "ids": [1.0, 2]}"#).unwrap();
+        assert_eq!(ok.ids, vec![1, 2]);
+        assert!(parse::<Body>(br#"{"name": "a", "ids": [1.5]}"#).is_err());
         let err = parse::<Body>(b"{").unwrap_err();
         assert_eq!(err.code(), "malformed_json");
     }

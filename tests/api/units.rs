@@ -448,3 +448,24 @@ async fn who_may_do_what_with_units() {
         .await
         .problem(401, "unauthorized");
 }
+
+#[actix_web::test]
+async fn integral_json_numbers_are_integers_whatever_their_spelling() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let parent = create(&app, &admin, unit("UBND", "Ủy ban nhân dân tỉnh Điện Biên")).await["id"]
+        .as_i64()
+        .unwrap();
+    let mut body = unit("SCT", "Sở Công thương");
+    body["parent_id"] = json!(parent as f64);
+    assert!(body.to_string().contains(".0"), "{body}");
+    let created = create(&app, &admin, body).await;
+    assert_eq!(created["parent_id"], parent);
+    let mut body = unit("SXD", "Sở Xây dựng");
+    body["parent_id"] = json!(1.5);
+    let res = app.post("/api/v1/units", &admin, &body).await;
+    assert_eq!(
+        res.problem(400, "invalid_body")["errors"][0]["field"],
+        "parent_id"
+    );
+}
