@@ -308,6 +308,22 @@ impl<T> Page<T> {
     }
 }
 
+/// A filter out of its documented bounds: a 400 like any other bad query value.
+pub fn query_error(errors: validator::ValidationErrors) -> ApiError {
+    match ApiError::from(errors) {
+        ApiError::Validation(errors) => ApiError::BadRequest {
+            code: "invalid_query",
+            message: errors
+                .iter()
+                .map(|e| format!("{}: {}", e.field, e.message))
+                .collect::<Vec<_>>()
+                .join("; "),
+            errors,
+        },
+        other => other,
+    }
+}
+
 /// Applies keyset pagination to a boxed diesel query: the cursor condition, the order (the sort
 /// column, then the id) and the limit. `$key` converts the cursor's `SortKey` (`int`, `text`,
 /// `time`); it must match the column's type.
@@ -334,7 +350,8 @@ macro_rules! keyset_page {
 }
 
 /// Declares a list's query-string struct: its own filters plus `page_size`, `page_token` and
-/// `order_by`. Unknown parameters are rejected; the filters (not the page fields) form the
+/// `order_by`. Filters carry `#[validate(...)]` rules matching their documented bounds;
+/// `page()` checks them. Unknown parameters are rejected; the filters (not the page fields) form the
 /// fingerprint a page token is bound to.
 #[macro_export]
 macro_rules! list_query {
@@ -346,7 +363,7 @@ macro_rules! list_query {
         order_by = $pattern:literal
     ) => {
         $(#[$meta])*
-        #[derive(Debug, serde::Deserialize, serde::Serialize, utoipa::IntoParams)]
+        #[derive(Debug, serde::Deserialize, serde::Serialize, utoipa::IntoParams, validator::Validate)]
         #[serde(deny_unknown_fields)]
         #[into_params(parameter_in = Query)]
         pub struct $name {
@@ -372,6 +389,7 @@ macro_rules! list_query {
             pub fn page<S: $crate::pagination::SortField>(
                 &self,
             ) -> Result<$crate::pagination::PageRequest<S>, $crate::error::ApiError> {
+                validator::Validate::validate(self).map_err($crate::pagination::query_error)?;
                 $crate::pagination::PageRequest::parse(
                     self.page_size,
                     self.page_token.as_deref(),

@@ -117,6 +117,7 @@ list_query! {
     pub struct AuditListQuery {
         /// Only actions of this user.
         #[param(minimum = 1)]
+        #[validate(range(min = 1))]
         pub actor_id: Option<i64>,
         /// Only this action, e.g. `user.update`.
         #[param(max_length = 64, example = "user.update")]

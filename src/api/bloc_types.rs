@@ -288,6 +288,7 @@ list_query! {
         pub level: Option<AdminLevel>,
         /// Only blocs active in this year.
         #[param(minimum = 1945, maximum = 2100, example = 2019)]
+        #[validate(range(min = 1945, max = 2100))]
         pub active_in: Option<i32>,
         /// Words starting words of the code or name; diacritics and case are ignored.
         #[param(max_length = 200, example = "ha tang kinh te")]

@@ -307,6 +307,7 @@ list_query! {
         pub scope: Option<MovementScope>,
         /// Only movements launched by this unit.
         #[param(minimum = 1)]
+        #[validate(range(min = 1))]
         pub launching_unit_id: Option<i64>,
         /// Only movements running on this day (started, and not ended or open-ended).
         #[param(example = "2026-06-01")]

@@ -234,6 +234,7 @@ list_query! {
     pub struct PersonListQuery {
         /// Only persons of this unit.
         #[param(minimum = 1, example = 3)]
+        #[validate(range(min = 1))]
         pub unit_id: Option<i64>,
         /// Only persons of this gender.
         pub gender: Option<Gender>,

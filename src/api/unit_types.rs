@@ -355,15 +355,18 @@ list_query! {
         pub admin_level: Option<AdminLevel>,
         /// Only the direct children of this unit.
         #[param(minimum = 1)]
+        #[validate(range(min = 1))]
         pub parent_id: Option<i64>,
         /// Only units existing on this day.
         #[param(example = "2019-07-29")]
         pub valid_on: Option<NaiveDate>,
         /// Only members of this bloc (in `year`, when given).
         #[param(minimum = 1)]
+        #[validate(range(min = 1))]
         pub bloc_id: Option<i64>,
         /// With `bloc_id`: the membership year.
         #[param(minimum = 1945, maximum = 2100, example = 2019)]
+        #[validate(range(min = 1945, max = 2100))]
         pub year: Option<i32>,
         /// Words starting words of the code, name or short name; diacritics and case are ignored.
         #[param(max_length = 200, example = "so cong thuong")]

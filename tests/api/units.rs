@@ -469,3 +469,18 @@ async fn integral_json_numbers_are_integers_whatever_their_spelling() {
         "parent_id"
     );
 }
+
+#[actix_web::test]
+async fn filters_out_of_their_documented_bounds_are_refused() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    for query in ["bloc_id=-19269301", "parent_id=0", "bloc_id=1&year=1850"] {
+        let res = app.get(&format!("/api/v1/units?{query}"), &admin).await;
+        res.problem(400, "invalid_query");
+    }
+    let res = app.get("/api/v1/audit-events?actor_id=0", &admin).await;
+    assert_eq!(
+        res.problem(400, "invalid_query")["errors"][0]["field"],
+        "actor_id"
+    );
+}

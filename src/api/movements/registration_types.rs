@@ -225,6 +225,7 @@ list_query! {
         pub status: Option<RegistrationStatus>,
         /// Only this unit's registration.
         #[param(minimum = 1)]
+        #[validate(range(min = 1))]
         pub unit_id: Option<i64>,
     }
     order_by = "^(id|created_at)( (asc|desc))?$"
@@ -236,6 +237,7 @@ list_query! {
         pub status: Option<RegistrationStatus>,
         /// Only the registration for this movement.
         #[param(minimum = 1)]
+        #[validate(range(min = 1))]
         pub movement_id: Option<i64>,
     }
     order_by = "^(id|created_at)( (asc|desc))?$"
