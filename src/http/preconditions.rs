@@ -5,7 +5,7 @@
 use std::future::{Ready, ready};
 
 use actix_web::dev::Payload;
-use actix_web::http::header::{self, EntityTag, Header};
+use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest};
 
 use crate::error::{ApiError, FieldError};
@@ -19,7 +19,50 @@ pub fn etag(version: i64) -> String {
 /// by extraction, so that handlers authorise first: a caller without the right gets 401/403,
 /// never a hint about preconditions.
 #[derive(Debug, Clone)]
-pub struct IfMatch(Option<header::IfMatch>, bool);
+pub struct IfMatch(Option<Condition>, bool);
+
+/// A parsed `If-Match`: `*`, or entity tags as (weak, opaque value).
+#[derive(Debug, Clone, PartialEq)]
+enum Condition {
+    Any,
+    Tags(Vec<(bool, String)>),
+}
+
+/// Parses `If-Match` values (RFC 9110 §8.8.3, §13.1.1). Written out because a tag may hold a
+/// comma (`"a,b"`), which actix's list parser splits. `None` for anything malformed.
+fn parse_condition<'a>(values: impl Iterator<Item = &'a str>) -> Option<Condition> {
+    let mut tags = Vec::new();
+    for value in values {
+        if value.trim() == "*" {
+            return Some(Condition::Any);
+        }
+        let mut rest = value.trim_matches([' ', '\t']);
+        while !rest.is_empty() {
+            let weak = rest.starts_with("W/");
+            let quoted = rest.strip_prefix("W/").unwrap_or(rest).strip_prefix('"')?;
+            let end = quoted.find('"')?;
+            let opaque = &quoted[..end];
+            // etagc: %x21 / %x23-7E / obs-text
+            if !opaque
+                .bytes()
+                .all(|b| b == 0x21 || (0x23..=0x7e).contains(&b) || b >= 0x80)
+            {
+                return None;
+            }
+            tags.push((weak, opaque.to_owned()));
+            rest = quoted[end + 1..].trim_start_matches([' ', '\t']);
+            if let Some(after) = rest.strip_prefix(',') {
+                rest = after.trim_start_matches([' ', '\t']);
+                if rest.is_empty() {
+                    return None;
+                }
+            } else if !rest.is_empty() {
+                return None;
+            }
+        }
+    }
+    (!tags.is_empty()).then_some(Condition::Tags(tags))
+}
 
 impl IfMatch {
     /// Succeeds when the header names the current version (or is `*`).
@@ -46,10 +89,11 @@ impl IfMatch {
                 });
             }
         };
-        let current = EntityTag::new_strong(current.trim_matches('"').to_owned());
+        // If-Match compares strongly: a weak tag never matches.
+        let current = current.trim_matches('"');
         let ok = match given {
-            header::IfMatch::Any => any_allowed,
-            header::IfMatch::Items(tags) => tags.iter().any(|t| t.strong_eq(&current)),
+            Condition::Any => any_allowed,
+            Condition::Tags(tags) => tags.iter().any(|(weak, tag)| !weak && tag == current),
         };
         if ok {
             Ok(())
@@ -64,12 +108,45 @@ impl FromRequest for IfMatch {
     type Future = Ready<Result<IfMatch, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let values: Vec<&str> = req
+            .headers()
+            .get_all(header::IF_MATCH)
+            .filter_map(|v| v.to_str().ok())
+            .collect();
         let sent = req.headers().contains_key(header::IF_MATCH);
-        let parsed = header::IfMatch::parse(req)
-            .ok()
-            // actix drops unparsable tags, so `If-Match: 3` would read as an empty list and
-            // answer a misleading 412; it is malformed.
-            .filter(|h| !matches!(h, header::IfMatch::Items(tags) if tags.is_empty()));
-        ready(Ok(IfMatch(parsed.filter(|_| sent), sent)))
+        let parsed = if sent {
+            parse_condition(values.into_iter())
+        } else {
+            None
+        };
+        ready(Ok(IfMatch(parsed, sent)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Condition, parse_condition};
+
+    fn parse(v: &str) -> Option<Condition> {
+        parse_condition(std::iter::once(v))
+    }
+
+    #[test]
+    fn if_match_values_parse_like_rfc_9110() {
+        assert_eq!(parse("*"), Some(Condition::Any));
+        assert_eq!(
+            parse(r#""3""#),
+            Some(Condition::Tags(vec![(false, "3".into())]))
+        );
+        assert_eq!(
+            parse(r#"W/"a", "b,c""#),
+            Some(Condition::Tags(vec![
+                (true, "a".into()),
+                (false, "b,c".into())
+            ]))
+        );
+        for bad in ["3", r#""a"x"#, r#""a","#, r#""a b""#, r#""unclosed"#, ""] {
+            assert_eq!(parse(bad), None, "{bad:?}");
+        }
     }
 }
