@@ -204,14 +204,7 @@ pub async fn create_unit(
     let actor = user.actor();
     idempotency
         .run(&state.db, &user, &body, move |c| {
-            check_links(c, None, &data)?;
-            let unit = units::insert(c, &data)?;
-            let res = response(c, unit)?;
-            audit::record(
-                c,
-                &actor,
-                Change::new("unit.create", "unit", res.id).after(&res),
-            )?;
+            let res = create_in_txn(c, &actor, &data)?;
             Reply::created(&res, location(res.id), etag(res.version))
         })
         .await
