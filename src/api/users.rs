@@ -58,10 +58,6 @@ pub fn check_scope(role: Role, unit_id: Option<i64>, bloc_ids: &[i64]) -> Result
     }
 }
 
-fn json(user: &User) -> Option<serde_json::Value> {
-    serde_json::to_value(UserResponse::from(user.clone())).ok()
-}
-
 /// The unit and blocs a scope names must exist.
 fn check_scope_targets(
     c: &mut AnyConnection,
@@ -115,13 +111,7 @@ pub fn insert_audited(
             e
         }
     })?;
-    let change = Change {
-        action,
-        resource_type: "user",
-        resource_id: Some(created.id.to_string()),
-        before: None,
-        after: json(&created),
-    };
+    let change = Change::new(action, "user", created.id).after(UserResponse::from(created.clone()));
     audit::record(c, actor, change)?;
     Ok(created)
 }
@@ -320,13 +310,9 @@ pub async fn update_user(
             check_scope(role, unit_id, bloc_ids)?;
             check_scope_targets(c, unit_id, bloc_ids)?;
             let updated = users::update(c, &current, &changes)?;
-            let change = Change {
-                action: "user.update",
-                resource_type: "user",
-                resource_id: Some(id.to_string()),
-                before: json(&current),
-                after: json(&updated),
-            };
+            let change = Change::new("user.update", "user", id)
+                .before(UserResponse::from(current.clone()))
+                .after(UserResponse::from(updated.clone()));
             audit::record(c, &actor, change)?;
             Ok(updated)
         })

@@ -243,17 +243,7 @@ pub async fn set_password(
         .write(move |c| {
             let updated = users::set_password(c, &user, &hash)?;
             tokens::revoke_all(c, updated.id)?;
-            audit::record(
-                c,
-                &actor,
-                Change {
-                    action,
-                    resource_type: "user",
-                    resource_id: Some(updated.id.to_string()),
-                    before: None,
-                    after: None,
-                },
-            )?;
+            audit::record(c, &actor, Change::new(action, "user", updated.id))?;
             Ok(())
         })
         .await
