@@ -121,16 +121,20 @@ list_query! {
         pub actor_id: Option<i64>,
         /// Only this action, e.g. `user.update`.
         #[param(max_length = 64, example = "user.update")]
+        #[validate(length(max = 64))]
         pub action: Option<String>,
         pub outcome: Option<Outcome>,
         /// Only this kind of resource, e.g. `user`.
         #[param(max_length = 64, example = "user")]
+        #[validate(length(max = 64))]
         pub resource_type: Option<String>,
         /// Only this resource (with `resource_type`).
         #[param(max_length = 64, example = "7")]
+        #[validate(length(max = 64))]
         pub resource_id: Option<String>,
         /// Only the actions of one request.
         #[param(max_length = 64)]
+        #[validate(length(max = 64))]
         pub request_id: Option<String>,
         /// From this instant (inclusive).
         pub from: Option<DateTime<Utc>>,
@@ -163,19 +167,6 @@ pub async fn list_audit_events(
     user.require_admin()?;
     let page = query.page::<AuditSort>()?;
     let q = query.into_inner();
-    for (name, value) in [
-        ("action", &q.action),
-        ("resource_type", &q.resource_type),
-        ("resource_id", &q.resource_id),
-        ("request_id", &q.request_id),
-    ] {
-        if value.as_ref().is_some_and(|v| v.chars().count() > 64) {
-            return Err(ApiError::bad_request(
-                "invalid_query",
-                format!("{name}: at most 64 characters"),
-            ));
-        }
-    }
     let filter = AuditFilter {
         actor_id: q.actor_id,
         action: q.action,

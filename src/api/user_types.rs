@@ -185,6 +185,7 @@ list_query! {
         pub disabled: Option<bool>,
         /// Part of the username.
         #[param(max_length = 64, example = "tnmt")]
+        #[validate(length(max = 64))]
         pub q: Option<String>,
     }
     order_by = "^(id|username|created_at)( (asc|desc))?$"
