@@ -1,0 +1,97 @@
+//! The macros every list uses: `list_query!` declares a list's query string (filters plus the
+//! page fields) and `keyset_page!` applies a page to a diesel query.
+
+use crate::error::ApiError;
+
+/// A filter out of its documented bounds: a 400 like any other bad query value.
+pub fn query_error(errors: validator::ValidationErrors) -> ApiError {
+    match ApiError::from(errors) {
+        ApiError::Validation(errors) => ApiError::BadRequest {
+            code: "invalid_query",
+            message: errors
+                .iter()
+                .map(|e| format!("{}: {}", e.field, e.message))
+                .collect::<Vec<_>>()
+                .join("; "),
+            errors,
+        },
+        other => other,
+    }
+}
+
+/// Applies keyset pagination to a boxed diesel query: the cursor condition, the order (the sort
+/// column, then the id) and the limit. `$key` converts the cursor's `SortKey` (`int`, `text`,
+/// `time`); it must match the column's type.
+#[macro_export]
+macro_rules! keyset_page {
+    ($query:expr, $page:expr, $col:expr, $id:expr, $key:ident) => {{
+        let page = &$page;
+        let mut q = $query;
+        if let Some(after) = page.after.clone() {
+            let v = after.key.$key()?;
+            q = if page.desc {
+                q.filter($col.lt(v.clone()).or($col.eq(v).and($id.lt(after.id))))
+            } else {
+                q.filter($col.gt(v.clone()).or($col.eq(v).and($id.gt(after.id))))
+            };
+        }
+        let q = if page.desc {
+            q.order(($col.desc(), $id.desc()))
+        } else {
+            q.order(($col.asc(), $id.asc()))
+        };
+        q.limit(page.limit())
+    }};
+}
+
+/// Declares a list's query-string struct: its own filters plus `page_size`, `page_token` and
+/// `order_by`. Filters carry `#[validate(...)]` rules matching their documented bounds;
+/// `page()` checks them. Unknown parameters are rejected; the filters (not the page fields) form the
+/// fingerprint a page token is bound to.
+#[macro_export]
+macro_rules! list_query {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident {
+            $( $(#[$fmeta:meta])* pub $field:ident : $ty:ty, )*
+        }
+        order_by = $pattern:literal
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, serde::Deserialize, serde::Serialize, utoipa::IntoParams, validator::Validate)]
+        #[serde(deny_unknown_fields)]
+        #[into_params(parameter_in = Query)]
+        pub struct $name {
+            $( $(#[$fmeta])* pub $field: $ty, )*
+            /// Items per page, from 1 to 100; 50 when absent.
+            #[param(minimum = 1, maximum = 100, example = 50)]
+            #[serde(default)]
+            pub page_size: Option<i64>,
+            /// The `next_page_token` of the previous page, with the same filters and order.
+            #[param(max_length = 1024)]
+            #[serde(default)]
+            pub page_token: Option<String>,
+            /// Sort order: a field, optionally followed by ` asc` (default) or ` desc`. The id breaks ties.
+            #[param(pattern = $pattern)]
+            #[serde(default)]
+            pub order_by: Option<String>,
+            /// `csv` returns every matching row as CSV instead of a JSON page (so does `Accept: text/csv`).
+            #[serde(default)]
+            pub format: Option<$crate::http::csv::ListFormat>,
+        }
+
+        impl $name {
+            pub fn page<S: $crate::pagination::SortField>(
+                &self,
+            ) -> Result<$crate::pagination::PageRequest<S>, $crate::error::ApiError> {
+                validator::Validate::validate(self).map_err($crate::pagination::query_error)?;
+                $crate::pagination::PageRequest::parse(
+                    self.page_size,
+                    self.page_token.as_deref(),
+                    self.order_by.as_deref(),
+                    self,
+                )
+            }
+        }
+    };
+}
