@@ -108,8 +108,9 @@ pub enum ApiError {
     /// The database is unreachable or saturated; the cause goes to the log.
     #[error("the service is temporarily unavailable")]
     Unavailable(String),
+    /// A database error no rule of the API explains; see `From<DieselError>`.
     #[error(transparent)]
-    Database(#[from] DieselError),
+    Database(DieselError),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -257,6 +258,69 @@ impl ResponseError for ApiError {
             _ => {}
         }
         res.body(serde_json::to_string(&problem).unwrap_or_default())
+    }
+}
+
+/// The domain meaning of each unique constraint: (table, columns) → (code, message). A
+/// violation is mapped here and nowhere else, whichever write hit it; constraints not listed
+/// (an idempotency key stored twice by racing retries, say) stay database errors, which the
+/// code that expects them inspects.
+const UNIQUE: &[(&str, &[&str], &str, &str)] = &[
+    (
+        "units",
+        &["code"],
+        "code_taken",
+        "another unit has this code",
+    ),
+    (
+        "blocs",
+        &["code"],
+        "code_taken",
+        "another bloc has this code",
+    ),
+    (
+        "persons",
+        &["civil_servant_code"],
+        "civil_servant_code_taken",
+        "another person has this civil servant code",
+    ),
+    (
+        "users",
+        &["username"],
+        "username_taken",
+        "the username is taken",
+    ),
+    (
+        "movement_registrations",
+        &["movement_id", "unit_id"],
+        "already_registered",
+        "the unit already registered for this movement",
+    ),
+    (
+        "bloc_members",
+        &["bloc_id", "year"],
+        "membership_conflict",
+        "a bloc-year has one chair and lists each unit once",
+    ),
+    (
+        "bloc_members",
+        &["bloc_id", "year", "unit_id"],
+        "membership_conflict",
+        "a bloc-year has one chair and lists each unit once",
+    ),
+];
+
+impl From<DieselError> for ApiError {
+    fn from(e: DieselError) -> Self {
+        if let DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) = &e
+            && let Some((table, columns)) = crate::db::constraints::unique_target(info.as_ref())
+            && let Some((.., code, message)) = UNIQUE
+                .iter()
+                .find(|(t, c, ..)| *t == table && c.iter().eq(columns.iter()))
+        {
+            return ApiError::conflict(code, *message);
+        }
+        ApiError::Database(e)
     }
 }
 

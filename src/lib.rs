@@ -10,6 +10,7 @@ pub mod domain;
 pub mod error;
 pub mod http;
 pub mod import;
+pub mod ops;
 pub mod pagination;
 pub mod startup;
 pub mod state;

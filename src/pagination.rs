@@ -22,12 +22,58 @@ use crate::error::{ApiError, FieldError};
 pub const DEFAULT_PAGE_SIZE: i64 = 50;
 pub const MAX_PAGE_SIZE: i64 = 100;
 
-/// A list's sortable fields; `DEFAULT` is used when `order_by` is absent.
-pub trait SortField: Copy + FromStr + Display {
+/// A list's sortable fields; `DEFAULT` is used when `order_by` is absent. Declared with
+/// `sort_fields!` (src/db/sort.rs), which derives the names, the columns and the cursors from
+/// one list.
+pub trait SortField: Copy + FromStr + Display + strum::VariantNames + 'static {
     const DEFAULT: Self;
-    /// The accepted values, for the error message.
-    const ALLOWED: &'static str;
+    /// The kind of value the field's cursor holds: a page token made for another field of
+    /// another list is refused before any query runs.
+    fn kind(self) -> SortKind;
+    /// The accepted values, for error messages.
+    fn allowed() -> String {
+        Self::VARIANTS.join(", ")
+    }
 }
+
+/// The kinds of [`SortKey`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortKind {
+    Int,
+    Text,
+    Time,
+    Date,
+}
+
+/// A sort column's Rust value, as a cursor holds it.
+pub trait SortValue: Sized {
+    const KIND: SortKind;
+    fn into_key(self) -> SortKey;
+    /// The value back out of a cursor whose kind was checked when the token was read.
+    fn from_key(key: SortKey) -> Option<Self>;
+}
+
+macro_rules! sort_value {
+    ($ty:ty, $variant:ident) => {
+        impl SortValue for $ty {
+            const KIND: SortKind = SortKind::$variant;
+            fn into_key(self) -> SortKey {
+                SortKey::$variant(self.into())
+            }
+            fn from_key(key: SortKey) -> Option<Self> {
+                match key {
+                    SortKey::$variant(v) => Some(v.into()),
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+sort_value!(i64, Int);
+sort_value!(String, Text);
+sort_value!(NaiveDateTime, Time);
+sort_value!(chrono::NaiveDate, Date);
+sort_value!(crate::domain::Date, Date);
 
 /// The value of the sort column in the last row of a page.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -39,6 +85,15 @@ pub enum SortKey {
 }
 
 impl SortKey {
+    pub fn kind(&self) -> SortKind {
+        match self {
+            SortKey::Int(_) => SortKind::Int,
+            SortKey::Text(_) => SortKind::Text,
+            SortKey::Time(_) => SortKind::Time,
+            SortKey::Date(_) => SortKind::Date,
+        }
+    }
+
     fn mismatch() -> ApiError {
         invalid_token("the page token does not fit this list")
     }
@@ -133,7 +188,7 @@ impl<S: SortField> PageRequest<S> {
         if order_by.is_some_and(|o| o.trim().is_empty()) {
             return Err(invalid(
                 "order_by",
-                format!("must name a field: {}", S::ALLOWED),
+                format!("must name a field: {}", S::allowed()),
             ));
         }
         let (field, desc) = parse_order::<S>(order_by.unwrap_or(""))?;
@@ -147,7 +202,7 @@ impl<S: SortField> PageRequest<S> {
                     .ok()
                     .and_then(|bytes| serde_json::from_slice(&bytes).ok())
                     .ok_or_else(|| invalid_token("the page token is malformed"))?;
-                if token.o != order || token.f != filters {
+                if token.o != order || token.f != filters || token.c.key.kind() != field.kind() {
                     return Err(invalid_token(
                         "the page token was issued for other filters or another order",
                     ));
@@ -236,7 +291,7 @@ fn parse_order<S: SortField>(order_by: &str) -> Result<(S, bool), ApiError> {
             "order_by",
             format!(
                 "expected one field, optionally followed by asc or desc: {}",
-                S::ALLOWED
+                S::allowed()
             ),
         ));
     }
@@ -245,7 +300,7 @@ fn parse_order<S: SortField>(order_by: &str) -> Result<(S, bool), ApiError> {
         Some(f) => f.parse().map_err(|_| {
             invalid(
                 "order_by",
-                format!("unknown field {f:?}; use one of {}", S::ALLOWED),
+                format!("unknown field {f:?}; use one of {}", S::allowed()),
             )
         })?,
     };
@@ -316,7 +371,9 @@ impl<T> Page<T> {
 mod tests {
     use super::*;
 
-    #[derive(Clone, Copy, Debug, PartialEq, strum::EnumString, strum::Display)]
+    #[derive(
+        Clone, Copy, Debug, PartialEq, strum::EnumString, strum::Display, strum::VariantNames,
+    )]
     #[strum(serialize_all = "snake_case")]
     enum Sort {
         Id,
@@ -324,7 +381,9 @@ mod tests {
     }
     impl SortField for Sort {
         const DEFAULT: Self = Sort::Id;
-        const ALLOWED: &'static str = "id, name";
+        fn kind(self) -> SortKind {
+            SortKind::Int
+        }
     }
 
     #[test]

@@ -9,12 +9,12 @@ use utoipa::ToSchema;
 use validator::Validate;
 
 pub use self::members::*;
-use super::unit_types::code_chars;
 use crate::db::blocs::{Bloc, BlocData};
 use crate::domain::{AdminLevel, BlocKind};
 use crate::error::{ApiError, FieldError};
 use crate::http::csv::{CsvRow, opt};
 use crate::list_query;
+use crate::ops::fields::code_chars;
 
 /// A bloc or cluster (khối / cụm thi đua): units that compete together, year by year.
 #[derive(Debug, Clone, Serialize, ToSchema)]

@@ -5,12 +5,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::{Validate, ValidationError};
 
-use super::unit_types::code_chars;
 use crate::db::persons::{Person, PersonData};
 use crate::domain::Gender;
 use crate::error::ApiError;
 use crate::http::csv::{CsvRow, opt};
 use crate::list_query;
+use crate::ops::fields::code_chars;
 
 /// A person (cá nhân) of a unit, with minimal personal data.
 #[derive(Debug, Clone, Serialize, ToSchema)]

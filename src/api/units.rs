@@ -3,118 +3,23 @@
 mod tree;
 
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
-use validator::Validate;
 
-use super::unit_types::{CreateUnit, UnitListQuery, UnitPatch, UnitRef, UnitResponse};
-use crate::auth::{Actor, AuthUser};
-use crate::db::audit::{self, Change};
+use super::unit_types::{CreateUnit, UnitListQuery, UnitPatch, UnitResponse};
+use crate::auth::AuthUser;
+use crate::db::scope;
 use crate::db::search::SearchWords;
-use crate::db::units::{self, Unit, UnitData, UnitFilter, UnitSort};
-use crate::db::{AnyConnection, scope};
-use crate::error::{ApiError, FieldError, Problem};
+use crate::db::units::{self, UnitFilter, UnitSort};
+use crate::error::{ApiError, Problem};
 use crate::http::body::{Json, MergePatch};
 use crate::http::csv;
 use crate::http::idempotency::{IdempotencyKey, Reply};
 use crate::http::preconditions::{IfMatch, etag};
+use crate::ops;
 use crate::pagination::Page;
 use crate::state::AppState;
 
 fn location(id: i64) -> String {
     format!("/api/v1/units/{id}")
-}
-
-/// Loads a unit the caller may see; others are 404 (their existence is not revealed).
-fn visible(c: &mut AnyConnection, user: &AuthUser, id: i64) -> Result<Unit, ApiError> {
-    let unit = units::find(c, id)?.ok_or(ApiError::NotFound("unit"))?;
-    if scope::reaches_unit(c, &user.scope, id)? {
-        Ok(unit)
-    } else {
-        Err(ApiError::NotFound("unit"))
-    }
-}
-
-/// Checks what only the database can tell: the parent and successor exist, and the tree stays
-/// a tree.
-fn check_links(c: &mut AnyConnection, id: Option<i64>, d: &UnitData) -> Result<(), ApiError> {
-    let mut errors = Vec::new();
-    if let Some(parent) = d.parent_id {
-        if units::find(c, parent)?.is_none() {
-            errors.push(FieldError::new(
-                "parent_id",
-                "unknown",
-                "no unit has this id",
-            ));
-        } else if id.is_some_and(|id| id == parent)
-            || id.is_some_and(|id| units::would_cycle(c, id, parent).unwrap_or(true))
-        {
-            errors.push(FieldError::new(
-                "parent_id",
-                "cycle",
-                "a unit cannot be its own ancestor",
-            ));
-        }
-    }
-    if let Some(successor) = d.successor_id {
-        if id == Some(successor) {
-            errors.push(FieldError::new(
-                "successor_id",
-                "self",
-                "a unit cannot succeed itself",
-            ));
-        } else if units::find(c, successor)?.is_none() {
-            errors.push(FieldError::new(
-                "successor_id",
-                "unknown",
-                "no unit has this id",
-            ));
-        }
-    }
-    if let Some(other) = units::find_by_code(c, &d.code)?
-        && Some(other.id) != id
-    {
-        return Err(ApiError::conflict(
-            "code_taken",
-            format!("another unit has the code {:?}", d.code),
-        ));
-    }
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(ApiError::Validation(errors))
-    }
-}
-
-/// Creates a unit and its audit row inside the caller's transaction: the one way units are
-/// created, by the API and by imports.
-pub fn create_in_txn(
-    c: &mut AnyConnection,
-    actor: &Actor,
-    data: &UnitData,
-) -> Result<UnitResponse, ApiError> {
-    check_links(c, None, data)?;
-    let unit = units::insert(c, data)?;
-    let res = response(c, unit)?;
-    audit::record(
-        c,
-        actor,
-        Change::new("unit.create", "unit", res.id).after(&res),
-    )?;
-    Ok(res)
-}
-
-fn response(c: &mut AnyConnection, unit: Unit) -> Result<UnitResponse, ApiError> {
-    let replaced_by = match unit.data.successor_id {
-        Some(id) => units::find(c, id)?.map(|s| UnitRef {
-            id: s.id,
-            code: s.data.code,
-            name: s.data.name,
-        }),
-        None => None,
-    };
-    Ok(UnitResponse {
-        replaced_by,
-        ..UnitResponse::from(unit)
-    })
 }
 
 /// List units.
@@ -172,7 +77,7 @@ async fn list(
             year: q.year,
             words: words.0.clone(),
         };
-        units::list(c, &filter, p)
+        Ok(units::list(c, &filter, p)?)
     })
     .await
 }
@@ -206,7 +111,7 @@ pub async fn create_unit(
     let actor = user.actor();
     idempotency
         .run(&state.db, &user, &body, move |c| {
-            let res = create_in_txn(c, &actor, &data)?;
+            let res = UnitResponse::from(ops::units::create(c, &actor, &data)?);
             Reply::created(&res, location(res.id), etag(res.version))
         })
         .await
@@ -230,13 +135,11 @@ pub async fn get_unit(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let res = state
+    let view = state
         .db
-        .read(move |c| {
-            let unit = visible(c, &user, id)?;
-            response(c, unit)
-        })
+        .read(move |c| ops::units::view(c, &user.scope, id))
         .await?;
+    let res = UnitResponse::from(view);
     Ok(HttpResponse::Ok()
         .insert_header(("ETag", etag(res.version)))
         .json(res))
@@ -275,28 +178,12 @@ pub async fn update_unit(
 ) -> Result<HttpResponse, ApiError> {
     user.require_admin()?;
     let patch = body.into_inner()?;
-    patch.validate()?;
     let (id, actor) = (id.into_inner(), user.actor());
-    let res = state
+    let view = state
         .db
-        .write(move |c| {
-            let current = units::find(c, id)?.ok_or(ApiError::NotFound("unit"))?;
-            if_match.check(current.version)?;
-            let data = patch.apply(&current.data)?;
-            check_links(c, Some(id), &data)?;
-            let before = response(c, current.clone())?;
-            let updated = units::update(c, &current, &data)?;
-            let after = response(c, updated)?;
-            audit::record(
-                c,
-                &actor,
-                Change::new("unit.update", "unit", id)
-                    .before(&before)
-                    .after(&after),
-            )?;
-            Ok(after)
-        })
+        .write(move |c| ops::units::update(c, &actor, id, &if_match, |d| patch.apply(d)))
         .await?;
+    let res = UnitResponse::from(view);
     Ok(HttpResponse::Ok()
         .insert_header(("ETag", etag(res.version)))
         .json(res))
@@ -332,30 +219,7 @@ pub async fn delete_unit(
     let (id, actor) = (id.into_inner(), user.actor());
     state
         .db
-        .write(move |c| {
-            let current = units::find(c, id)?.ok_or(ApiError::NotFound("unit"))?;
-            if_match.check(current.version)?;
-            let refs = units::references(c, id)?;
-            if !refs.is_empty() {
-                let list: Vec<String> =
-                    refs.iter().map(|(what, n)| format!("{n} {what}")).collect();
-                return Err(ApiError::conflict(
-                    "unit_in_use",
-                    format!(
-                        "the unit is referred to by {}; retire it (valid_to, successor_id) instead",
-                        list.join(", ")
-                    ),
-                ));
-            }
-            let before = response(c, current.clone())?;
-            units::delete(c, &current)?;
-            audit::record(
-                c,
-                &actor,
-                Change::new("unit.delete", "unit", id).before(&before),
-            )?;
-            Ok(())
-        })
+        .write(move |c| ops::units::delete(c, &actor, id, &if_match))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -10,47 +10,13 @@ use std::pin::Pin;
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+
+pub use crate::domain::Role;
 
 use crate::db::users;
 use crate::error::ApiError;
 use crate::http::request_id::RequestId;
 use crate::state::AppState;
-
-/// What a user may do. Stored as its snake_case name.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Serialize,
-    Deserialize,
-    ToSchema,
-    strum::EnumString,
-    strum::IntoStaticStr,
-    strum::Display,
-    strum::VariantArray,
-)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum Role {
-    /// The provincial board (Ban Thi đua – Khen thưởng): reads and writes all data.
-    Admin,
-    /// Chair of one or more blocs or clusters (trưởng khối / cụm): works within them.
-    BlocChair,
-    /// Officer of one unit (đơn vị): works on that unit's records.
-    UnitOfficer,
-    /// Read-only access, to everything or to the given unit or blocs.
-    Viewer,
-}
-
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        self.into()
-    }
-}
 
 /// The part of the province a user's reads and writes are confined to. Every query over
 /// scoped data takes one; objects outside it answer 404, never 403.

@@ -11,7 +11,7 @@ use super::{AnyConnection, MultiBackend, now};
 use crate::auth::Actor;
 use crate::error::ApiError;
 use crate::keyset_page;
-use crate::pagination::{Cursor, Page, PageRequest, SortField, SortKey};
+use crate::pagination::{Cursor, Page, PageRequest, SortField, SortKey, SortKind};
 
 /// What happened, to what, and the state before and after.
 #[derive(Debug, Clone)]
@@ -101,7 +101,7 @@ pub fn record_failure(c: &mut AnyConnection, actor: &Actor, change: Change<'_>) 
     insert(c, actor, change, "failure")
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, strum::EnumString, strum::Display)]
+#[derive(Debug, Clone, Copy, PartialEq, strum::EnumString, strum::Display, strum::VariantNames)]
 #[strum(serialize_all = "snake_case")]
 pub enum AuditSort {
     Id,
@@ -110,7 +110,12 @@ pub enum AuditSort {
 
 impl SortField for AuditSort {
     const DEFAULT: Self = AuditSort::Id;
-    const ALLOWED: &'static str = "id, occurred_at";
+    fn kind(self) -> SortKind {
+        match self {
+            AuditSort::Id => SortKind::Int,
+            AuditSort::OccurredAt => SortKind::Time,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -158,10 +163,15 @@ pub fn list(
         q = q.filter(audit_events::occurred_at.lt(v));
     }
     let rows: Vec<AuditEvent> = match page.field {
-        AuditSort::Id => keyset_page!(q, page, audit_events::id, audit_events::id, int).load(c)?,
-        AuditSort::OccurredAt => {
-            keyset_page!(q, page, audit_events::occurred_at, audit_events::id, time).load(c)?
-        }
+        AuditSort::Id => keyset_page!(q, page, audit_events::id, audit_events::id, i64).load(c)?,
+        AuditSort::OccurredAt => keyset_page!(
+            q,
+            page,
+            audit_events::occurred_at,
+            audit_events::id,
+            chrono::NaiveDateTime
+        )
+        .load(c)?,
     };
     Ok(page.finish(rows, |e| Cursor {
         id: e.id,

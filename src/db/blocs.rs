@@ -10,7 +10,7 @@ use super::schema::{bloc_members, blocs, user_blocs};
 use super::{AnyConnection, MultiBackend, now, search};
 use crate::domain::{AdminLevel, BlocKind};
 use crate::error::ApiError;
-use crate::pagination::{Cursor, Page, PageRequest, SortField, SortKey};
+use crate::pagination::{Cursor, Page, PageRequest, SortField, SortKey, SortKind};
 use crate::{keyset_page, search_prefix};
 
 /// The search-index kind of blocs.
@@ -87,7 +87,7 @@ impl TryFrom<BlocRow> for Bloc {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, strum::EnumString, strum::Display)]
+#[derive(Debug, Clone, Copy, PartialEq, strum::EnumString, strum::Display, strum::VariantNames)]
 #[strum(serialize_all = "snake_case")]
 pub enum BlocSort {
     Id,
@@ -97,7 +97,13 @@ pub enum BlocSort {
 
 impl SortField for BlocSort {
     const DEFAULT: Self = BlocSort::Id;
-    const ALLOWED: &'static str = "id, code, name";
+    fn kind(self) -> SortKind {
+        match self {
+            BlocSort::Id => SortKind::Int,
+            BlocSort::Code => SortKind::Text,
+            BlocSort::Name => SortKind::Text,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -257,9 +263,9 @@ pub fn list(
         q = q.filter(blocs::id.eq_any(search_prefix!(SEARCH_KIND, word)));
     }
     let rows: Vec<BlocRow> = match page.field {
-        BlocSort::Id => keyset_page!(q, page, blocs::id, blocs::id, int).load(c)?,
-        BlocSort::Code => keyset_page!(q, page, blocs::code, blocs::id, text).load(c)?,
-        BlocSort::Name => keyset_page!(q, page, blocs::name, blocs::id, text).load(c)?,
+        BlocSort::Id => keyset_page!(q, page, blocs::id, blocs::id, i64).load(c)?,
+        BlocSort::Code => keyset_page!(q, page, blocs::code, blocs::id, String).load(c)?,
+        BlocSort::Name => keyset_page!(q, page, blocs::name, blocs::id, String).load(c)?,
     };
     let blocs = rows
         .into_iter()

@@ -4,15 +4,19 @@
 
 pub mod audit;
 pub mod blocs;
+pub mod constraints;
 pub mod idempotency;
 pub mod movements;
 pub mod persons;
+pub mod refs;
 pub mod schema;
 pub mod scope;
 pub mod search;
 pub mod settings;
+pub mod sort;
 pub mod throttle;
 pub mod tokens;
+pub mod types;
 pub mod units;
 pub mod users;
 

@@ -10,7 +10,7 @@ use super::schema::{movement_registrations, movements};
 use super::{AnyConnection, MultiBackend, now, search};
 use crate::domain::{MovementForm, MovementScope, MovementStatus};
 use crate::error::ApiError;
-use crate::pagination::{Cursor, Page, PageRequest, SortField, SortKey};
+use crate::pagination::{Cursor, Page, PageRequest, SortField, SortKey, SortKind};
 use crate::{keyset_page, search_prefix};
 
 /// The search-index kind of movements.
@@ -86,7 +86,7 @@ impl TryFrom<MovementRow> for Movement {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, strum::EnumString, strum::Display)]
+#[derive(Debug, Clone, Copy, PartialEq, strum::EnumString, strum::Display, strum::VariantNames)]
 #[strum(serialize_all = "snake_case")]
 pub enum MovementSort {
     Id,
@@ -96,7 +96,13 @@ pub enum MovementSort {
 
 impl SortField for MovementSort {
     const DEFAULT: Self = MovementSort::Id;
-    const ALLOWED: &'static str = "id, name, start_date";
+    fn kind(self) -> SortKind {
+        match self {
+            MovementSort::Id => SortKind::Int,
+            MovementSort::Name => SortKind::Text,
+            MovementSort::StartDate => SortKind::Date,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -237,13 +243,18 @@ pub fn list(
         q = q.filter(movements::id.eq_any(search_prefix!(SEARCH_KIND, word)));
     }
     let rows: Vec<MovementRow> = match page.field {
-        MovementSort::Id => keyset_page!(q, page, movements::id, movements::id, int).load(c)?,
+        MovementSort::Id => keyset_page!(q, page, movements::id, movements::id, i64).load(c)?,
         MovementSort::Name => {
-            keyset_page!(q, page, movements::name, movements::id, text).load(c)?
+            keyset_page!(q, page, movements::name, movements::id, String).load(c)?
         }
-        MovementSort::StartDate => {
-            keyset_page!(q, page, movements::start_date, movements::id, date).load(c)?
-        }
+        MovementSort::StartDate => keyset_page!(
+            q,
+            page,
+            movements::start_date,
+            movements::id,
+            chrono::NaiveDate
+        )
+        .load(c)?,
     };
     let items = rows
         .into_iter()

@@ -9,7 +9,7 @@ use super::schema::persons;
 use super::{AnyConnection, MultiBackend, now, search};
 use crate::domain::Gender;
 use crate::error::ApiError;
-use crate::pagination::{Cursor, Page, PageRequest, SortField, SortKey};
+use crate::pagination::{Cursor, Page, PageRequest, SortField, SortKey, SortKind};
 use crate::{keyset_page, search_prefix};
 
 /// The search-index kind of persons.
@@ -75,7 +75,7 @@ fn convert(rows: Vec<PersonRow>) -> Result<Vec<Person>, ApiError> {
 }
 
 /// The sortable fields: only non-null columns, so that keyset pagination never meets a NULL.
-#[derive(Debug, Clone, Copy, PartialEq, strum::EnumString, strum::Display)]
+#[derive(Debug, Clone, Copy, PartialEq, strum::EnumString, strum::Display, strum::VariantNames)]
 #[strum(serialize_all = "snake_case")]
 pub enum PersonSort {
     Id,
@@ -84,7 +84,12 @@ pub enum PersonSort {
 
 impl SortField for PersonSort {
     const DEFAULT: Self = PersonSort::Id;
-    const ALLOWED: &'static str = "id, full_name";
+    fn kind(self) -> SortKind {
+        match self {
+            PersonSort::Id => SortKind::Int,
+            PersonSort::FullName => SortKind::Text,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -208,9 +213,9 @@ pub fn list(
         q = q.filter(persons::id.eq_any(search_prefix!(SEARCH_KIND, word)));
     }
     let rows: Vec<PersonRow> = match page.field {
-        PersonSort::Id => keyset_page!(q, page, persons::id, persons::id, int).load(c)?,
+        PersonSort::Id => keyset_page!(q, page, persons::id, persons::id, i64).load(c)?,
         PersonSort::FullName => {
-            keyset_page!(q, page, persons::full_name, persons::id, text).load(c)?
+            keyset_page!(q, page, persons::full_name, persons::id, String).load(c)?
         }
     };
     Ok(page.finish(convert(rows)?, |p| Cursor {

@@ -1,42 +1,24 @@
 //! Units (đơn vị): a tree of agencies and localities, each valid for a period and, once merged
 //! or renamed, pointing at its successor.
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use serde::Serialize;
 
-use super::schema::{bloc_members, movement_registrations, movements, persons, units, users};
+use super::schema::{bloc_members, units};
 use super::{AnyConnection, MultiBackend, now, search};
-use crate::domain::{AdminLevel, UnitKind};
-use crate::error::ApiError;
-use crate::pagination::{Cursor, Page, PageRequest, SortField, SortKey};
-use crate::{keyset_page, search_prefix};
+use crate::domain::{AdminLevel, Date, UnitKind, Year};
+use crate::pagination::{Page, PageRequest};
+use crate::{search_prefix, sort_fields};
 
 /// The search-index kind of units.
 pub const SEARCH_KIND: &str = "unit";
 
-#[derive(Debug, Clone, Queryable, Selectable)]
+/// A unit's editable fields, as created or after a change — in the table's column order.
+#[derive(Debug, Clone, PartialEq, Serialize, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = units, check_for_backend(MultiBackend))]
-struct UnitRow {
-    id: i64,
-    code: String,
-    name: String,
-    short_name: Option<String>,
-    kind: String,
-    admin_level: Option<String>,
-    parent_id: Option<i64>,
-    valid_from: NaiveDate,
-    valid_to: Option<NaiveDate>,
-    successor_id: Option<i64>,
-    address: Option<String>,
-    phone: Option<String>,
-    email: Option<String>,
-    version: i64,
-    created_at: NaiveDateTime,
-    updated_at: NaiveDateTime,
-}
-
-/// A unit's editable fields, as created or after a change.
-#[derive(Debug, Clone, PartialEq)]
+// `None` writes NULL: a patch clears with it, and MultiBackend has no DEFAULT keyword.
+#[diesel(treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct UnitData {
     pub code: String,
     pub name: String,
@@ -44,69 +26,41 @@ pub struct UnitData {
     pub kind: UnitKind,
     pub admin_level: Option<AdminLevel>,
     pub parent_id: Option<i64>,
-    pub valid_from: NaiveDate,
-    pub valid_to: Option<NaiveDate>,
+    pub valid_from: Date,
+    pub valid_to: Option<Date>,
     pub successor_id: Option<i64>,
     pub address: Option<String>,
     pub phone: Option<String>,
     pub email: Option<String>,
 }
 
-#[derive(Debug, Clone)]
+/// A stored unit.
+#[derive(Debug, Clone, Serialize, Queryable, Selectable)]
+#[diesel(table_name = units, check_for_backend(MultiBackend))]
 pub struct Unit {
     pub id: i64,
+    #[diesel(embed)]
+    #[serde(flatten)]
     pub data: UnitData,
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }
 
-impl TryFrom<UnitRow> for Unit {
-    type Error = ApiError;
-    fn try_from(r: UnitRow) -> Result<Unit, ApiError> {
-        Ok(Unit {
-            id: r.id,
-            data: UnitData {
-                code: r.code,
-                name: r.name,
-                short_name: r.short_name,
-                kind: UnitKind::parse_stored(&r.kind)?,
-                admin_level: r
-                    .admin_level
-                    .as_deref()
-                    .map(AdminLevel::parse_stored)
-                    .transpose()?,
-                parent_id: r.parent_id,
-                valid_from: r.valid_from,
-                valid_to: r.valid_to,
-                successor_id: r.successor_id,
-                address: r.address,
-                phone: r.phone,
-                email: r.email,
-            },
-            version: r.version,
-            created_at: r.created_at,
-            updated_at: r.updated_at,
-        })
+type UnitQuery = diesel::dsl::IntoBoxed<
+    'static,
+    diesel::dsl::Select<units::table, diesel::dsl::AsSelect<Unit, MultiBackend>>,
+    MultiBackend,
+>;
+
+sort_fields! {
+    /// The orders of unit lists.
+    pub enum UnitSort for Unit, query UnitQuery, id units::id {
+        Id => units::id: i64 = |u| u.id,
+        Code => units::code: String = |u| u.data.code.clone(),
+        Name => units::name: String = |u| u.data.name.clone(),
+        ValidFrom => units::valid_from: Date = |u| u.data.valid_from,
     }
-}
-
-fn convert(rows: Vec<UnitRow>) -> Result<Vec<Unit>, ApiError> {
-    rows.into_iter().map(Unit::try_from).collect()
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, strum::EnumString, strum::Display)]
-#[strum(serialize_all = "snake_case")]
-pub enum UnitSort {
-    Id,
-    Code,
-    Name,
-    ValidFrom,
-}
-
-impl SortField for UnitSort {
-    const DEFAULT: Self = UnitSort::Id;
-    const ALLOWED: &'static str = "id, code, name, valid_from";
 }
 
 #[derive(Debug, Clone, Default)]
@@ -116,31 +70,33 @@ pub struct UnitFilter {
     pub kind: Option<UnitKind>,
     pub admin_level: Option<AdminLevel>,
     pub parent_id: Option<i64>,
-    pub valid_on: Option<NaiveDate>,
+    pub valid_on: Option<Date>,
     /// Members of this bloc, in `year` when given.
     pub bloc_id: Option<i64>,
-    pub year: Option<i32>,
+    pub year: Option<Year>,
     /// Words that must each start a word of the code, name or short name.
     pub words: Vec<String>,
 }
 
-pub fn find(c: &mut AnyConnection, id: i64) -> Result<Option<Unit>, ApiError> {
+pub fn find(c: &mut AnyConnection, id: i64) -> QueryResult<Option<Unit>> {
     units::table
         .find(id)
-        .select(UnitRow::as_select())
+        .select(Unit::as_select())
         .first(c)
-        .optional()?
-        .map(Unit::try_from)
-        .transpose()
+        .optional()
 }
 
-pub fn find_by_code(c: &mut AnyConnection, code: &str) -> Result<Option<Unit>, ApiError> {
-    let row = units::table
+pub fn find_by_code(c: &mut AnyConnection, code: &str) -> QueryResult<Option<Unit>> {
+    units::table
         .filter(units::code.eq(code))
-        .select(UnitRow::as_select())
+        .select(Unit::as_select())
         .first(c)
-        .optional()?;
-    row.map(Unit::try_from).transpose()
+        .optional()
+}
+
+/// Whether a unit with this id exists.
+pub fn exists(c: &mut AnyConnection, id: i64) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(units::table.find(id))).get_result(c)
 }
 
 fn index(c: &mut AnyConnection, id: i64, d: &UnitData) -> QueryResult<()> {
@@ -152,119 +108,44 @@ fn index(c: &mut AnyConnection, id: i64, d: &UnitData) -> QueryResult<()> {
     )
 }
 
-pub fn insert(c: &mut AnyConnection, d: &UnitData) -> Result<Unit, ApiError> {
+pub fn insert(c: &mut AnyConnection, d: &UnitData) -> QueryResult<Unit> {
     let at = now();
     let id: i64 = diesel::insert_into(units::table)
-        .values((
-            units::code.eq(&d.code),
-            units::name.eq(&d.name),
-            units::short_name.eq(&d.short_name),
-            units::kind.eq(d.kind.as_str()),
-            units::admin_level.eq(d.admin_level.map(AdminLevel::as_str)),
-            units::parent_id.eq(d.parent_id),
-            units::valid_from.eq(d.valid_from),
-            units::valid_to.eq(d.valid_to),
-            units::successor_id.eq(d.successor_id),
-            units::address.eq(&d.address),
-            units::phone.eq(&d.phone),
-            units::email.eq(&d.email),
-            units::created_at.eq(at),
-            units::updated_at.eq(at),
-        ))
+        .values((d, units::created_at.eq(at), units::updated_at.eq(at)))
         .returning(units::id)
         .get_result(c)?;
     index(c, id, d)?;
-    find(c, id)?.ok_or(ApiError::NotFound("unit"))
+    units::table.find(id).select(Unit::as_select()).first(c)
 }
 
-/// Writes new data if the version still matches (else 412).
-pub fn update(c: &mut AnyConnection, current: &Unit, d: &UnitData) -> Result<Unit, ApiError> {
+/// Writes new data if the version still matches; `None` when it does not.
+pub fn update(c: &mut AnyConnection, current: &Unit, d: &UnitData) -> QueryResult<Option<Unit>> {
     let n = diesel::update(
         units::table
             .find(current.id)
             .filter(units::version.eq(current.version)),
     )
     .set((
-        units::code.eq(&d.code),
-        units::name.eq(&d.name),
-        units::short_name.eq(&d.short_name),
-        units::kind.eq(d.kind.as_str()),
-        units::admin_level.eq(d.admin_level.map(AdminLevel::as_str)),
-        units::parent_id.eq(d.parent_id),
-        units::valid_from.eq(d.valid_from),
-        units::valid_to.eq(d.valid_to),
-        units::successor_id.eq(d.successor_id),
-        units::address.eq(&d.address),
-        units::phone.eq(&d.phone),
-        units::email.eq(&d.email),
+        d,
         units::version.eq(current.version + 1),
         units::updated_at.eq(now()),
     ))
     .execute(c)?;
     if n == 0 {
-        return Err(ApiError::PreconditionFailed);
+        return Ok(None);
     }
-    index(c, current.id, d)?;
-    find(c, current.id)?.ok_or(ApiError::NotFound("unit"))
+    if d.code != current.data.code
+        || d.name != current.data.name
+        || d.short_name != current.data.short_name
+    {
+        index(c, current.id, d)?;
+    }
+    find(c, current.id)
 }
 
-/// What still refers to a unit, as (what, how many), for the 409 that refuses its deletion.
-pub fn references(c: &mut AnyConnection, id: i64) -> QueryResult<Vec<(&'static str, i64)>> {
-    let counts = [
-        (
-            "child units",
-            units::table
-                .filter(units::parent_id.eq(id))
-                .count()
-                .get_result(c)?,
-        ),
-        (
-            "units it succeeds",
-            units::table
-                .filter(units::successor_id.eq(id))
-                .count()
-                .get_result(c)?,
-        ),
-        (
-            "persons",
-            persons::table
-                .filter(persons::unit_id.eq(id))
-                .count()
-                .get_result(c)?,
-        ),
-        (
-            "bloc memberships",
-            bloc_members::table
-                .filter(bloc_members::unit_id.eq(id))
-                .count()
-                .get_result(c)?,
-        ),
-        (
-            "movements",
-            movements::table
-                .filter(movements::launching_unit_id.eq(id))
-                .count()
-                .get_result(c)?,
-        ),
-        (
-            "movement registrations",
-            movement_registrations::table
-                .filter(movement_registrations::unit_id.eq(id))
-                .count()
-                .get_result(c)?,
-        ),
-        (
-            "users",
-            users::table
-                .filter(users::unit_id.eq(id))
-                .count()
-                .get_result(c)?,
-        ),
-    ];
-    Ok(counts.into_iter().filter(|(_, n)| *n > 0).collect())
-}
-
-pub fn delete(c: &mut AnyConnection, current: &Unit) -> Result<(), ApiError> {
+/// Deletes the unit if the version still matches; `false` when it does not. Rows that refer
+/// to it make this fail with a foreign-key violation.
+pub fn delete(c: &mut AnyConnection, current: &Unit) -> QueryResult<bool> {
     search::unindex(c, SEARCH_KIND, current.id)?;
     let n = diesel::delete(
         units::table
@@ -272,15 +153,11 @@ pub fn delete(c: &mut AnyConnection, current: &Unit) -> Result<(), ApiError> {
             .filter(units::version.eq(current.version)),
     )
     .execute(c)?;
-    if n == 0 {
-        Err(ApiError::PreconditionFailed)
-    } else {
-        Ok(())
-    }
+    Ok(n > 0)
 }
 
 /// The chain of parents, nearest first; stops at the root (or, defensively, at a repeat).
-pub fn ancestors(c: &mut AnyConnection, unit: &Unit) -> Result<Vec<Unit>, ApiError> {
+pub fn ancestors(c: &mut AnyConnection, unit: &Unit) -> QueryResult<Vec<Unit>> {
     let mut chain: Vec<Unit> = Vec::new();
     let mut next = unit.data.parent_id;
     while let Some(id) = next {
@@ -295,7 +172,7 @@ pub fn ancestors(c: &mut AnyConnection, unit: &Unit) -> Result<Vec<Unit>, ApiErr
 }
 
 /// Whether making `parent_id` the parent of `unit_id` would close a cycle.
-pub fn would_cycle(c: &mut AnyConnection, unit_id: i64, parent_id: i64) -> Result<bool, ApiError> {
+pub fn would_cycle(c: &mut AnyConnection, unit_id: i64, parent_id: i64) -> QueryResult<bool> {
     let mut seen = vec![unit_id];
     let mut next = Some(parent_id);
     while let Some(id) = next {
@@ -317,16 +194,16 @@ pub fn list(
     c: &mut AnyConnection,
     f: &UnitFilter,
     page: &PageRequest<UnitSort>,
-) -> Result<Page<Unit>, ApiError> {
-    let mut q = units::table.select(UnitRow::as_select()).into_boxed();
+) -> QueryResult<Page<Unit>> {
+    let mut q = units::table.select(Unit::as_select()).into_boxed();
     if let Some(ids) = &f.visible {
         q = q.filter(units::id.eq_any(ids.clone()));
     }
     if let Some(kind) = f.kind {
-        q = q.filter(units::kind.eq(kind.as_str()));
+        q = q.filter(units::kind.eq(kind));
     }
     if let Some(level) = f.admin_level {
-        q = q.filter(units::admin_level.eq(level.as_str()));
+        q = q.filter(units::admin_level.eq(level));
     }
     if let Some(parent) = f.parent_id {
         q = q.filter(units::parent_id.eq(parent));
@@ -352,19 +229,5 @@ pub fn list(
     for word in &f.words {
         q = q.filter(units::id.eq_any(search_prefix!(SEARCH_KIND, word)));
     }
-    let rows: Vec<UnitRow> = match page.field {
-        UnitSort::Id => keyset_page!(q, page, units::id, units::id, int).load(c)?,
-        UnitSort::Code => keyset_page!(q, page, units::code, units::id, text).load(c)?,
-        UnitSort::Name => keyset_page!(q, page, units::name, units::id, text).load(c)?,
-        UnitSort::ValidFrom => keyset_page!(q, page, units::valid_from, units::id, date).load(c)?,
-    };
-    Ok(page.finish(convert(rows)?, |u| Cursor {
-        id: u.id,
-        key: match page.field {
-            UnitSort::Id => SortKey::Int(u.id),
-            UnitSort::Code => SortKey::Text(u.data.code.clone()),
-            UnitSort::Name => SortKey::Text(u.data.name.clone()),
-            UnitSort::ValidFrom => SortKey::Date(u.data.valid_from),
-        },
-    }))
+    UnitSort::load(c, q, page)
 }

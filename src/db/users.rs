@@ -11,7 +11,7 @@ use super::{AnyConnection, MultiBackend, now};
 use crate::auth::Role;
 use crate::error::ApiError;
 use crate::keyset_page;
-use crate::pagination::{Cursor, Page, PageRequest, SortField, SortKey};
+use crate::pagination::{Cursor, Page, PageRequest, SortField, SortKey, SortKind};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = users, check_for_backend(MultiBackend))]
@@ -94,7 +94,7 @@ pub struct UserChanges {
 }
 
 /// How user lists can be sorted.
-#[derive(Debug, Clone, Copy, PartialEq, strum::EnumString, strum::Display)]
+#[derive(Debug, Clone, Copy, PartialEq, strum::EnumString, strum::Display, strum::VariantNames)]
 #[strum(serialize_all = "snake_case")]
 pub enum UserSort {
     Id,
@@ -104,7 +104,13 @@ pub enum UserSort {
 
 impl SortField for UserSort {
     const DEFAULT: Self = UserSort::Id;
-    const ALLOWED: &'static str = "id, username, created_at";
+    fn kind(self) -> SortKind {
+        match self {
+            UserSort::Id => SortKind::Int,
+            UserSort::Username => SortKind::Text,
+            UserSort::CreatedAt => SortKind::Time,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -290,9 +296,11 @@ pub fn list(
         );
     }
     let rows: Vec<UserRow> = match page.field {
-        UserSort::Id => keyset_page!(q, page, users::id, users::id, int).load(c)?,
-        UserSort::Username => keyset_page!(q, page, users::username, users::id, text).load(c)?,
-        UserSort::CreatedAt => keyset_page!(q, page, users::created_at, users::id, time).load(c)?,
+        UserSort::Id => keyset_page!(q, page, users::id, users::id, i64).load(c)?,
+        UserSort::Username => keyset_page!(q, page, users::username, users::id, String).load(c)?,
+        UserSort::CreatedAt => {
+            keyset_page!(q, page, users::created_at, users::id, chrono::NaiveDateTime).load(c)?
+        }
     };
     let users = with_blocs(c, rows)?;
     Ok(page.finish(users, |u| Cursor {

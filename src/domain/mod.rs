@@ -1,10 +1,21 @@
-//! The registry's typed vocabularies. Each is stored as its snake_case name and documented
-//! with its Vietnamese label, as the boards use it.
+//! The domain core: the registry's typed vocabularies, the value types every resource shares
+//! ([`Year`], [`Date`]), and the rules that know nothing of HTTP or SQL — workflows as
+//! transition tables and who may do what.
+//!
+//! Each vocabulary is stored as its snake_case name and documented with its Vietnamese label,
+//! as the boards use it.
 
-use crate::error::ApiError;
+mod date;
+mod year;
+
+pub use date::Date;
+pub use year::Year;
 
 /// Declares a string-backed enum: serde and strum use the same snake_case names, utoipa lists
-/// them, and `parse_stored` turns a database value back (a bad one is an internal error).
+/// them, and diesel stores it in a `TEXT` column by that name (`db::types` maps it to both
+/// databases; the migrations hold the same list in a CHECK, and the schema parity test
+/// compares the two).
+#[macro_export]
 macro_rules! text_enum {
     ($(#[$meta:meta])* pub enum $name:ident { $($(#[$vmeta:meta])* $variant:ident,)+ }) => {
         $(#[$meta])*
@@ -12,7 +23,9 @@ macro_rules! text_enum {
             Debug, Clone, Copy, PartialEq, Eq, Hash,
             serde::Serialize, serde::Deserialize, utoipa::ToSchema,
             strum::EnumString, strum::IntoStaticStr, strum::Display, strum::VariantArray,
+            diesel::AsExpression, diesel::FromSqlRow,
         )]
+        #[diesel(sql_type = diesel::sql_types::Text)]
         #[serde(rename_all = "snake_case")]
         #[strum(serialize_all = "snake_case")]
         pub enum $name { $($(#[$vmeta])* $variant,)+ }
@@ -22,13 +35,30 @@ macro_rules! text_enum {
                 self.into()
             }
 
-            pub fn parse_stored(value: &str) -> Result<Self, ApiError> {
+            /// A stored value read back by hand (kept for the modules that still read text).
+            pub fn parse_stored(value: &str) -> Result<Self, $crate::error::ApiError> {
                 value.parse().map_err(|_| {
-                    ApiError::Internal(anyhow::anyhow!("unknown {} {value:?} in the database", stringify!($name)))
+                    $crate::error::ApiError::Internal(anyhow::anyhow!("unknown {} {value:?} in the database", stringify!($name)))
                 })
             }
         }
+
+        $crate::db::types::text_column!($name);
     };
+}
+
+text_enum! {
+    /// What a user may do.
+    pub enum Role {
+        /// The provincial board (Ban Thi đua – Khen thưởng): reads and writes all data.
+        Admin,
+        /// Chair of one or more blocs or clusters (trưởng khối / cụm): works within them.
+        BlocChair,
+        /// Officer of one unit (đơn vị): works on that unit's records.
+        UnitOfficer,
+        /// Read-only access, to everything or to the given unit or blocs.
+        Viewer,
+    }
 }
 
 text_enum! {
@@ -144,5 +174,36 @@ text_enum! {
         Approved,
         /// Từ chối.
         Rejected,
+    }
+}
+
+/// A value that may be absent: `T` itself or an `Option<T>`. Field checks take one, so that
+/// the same check serves a required field, an optional one, and both in a merge patch.
+pub trait Maybe<T> {
+    fn value(&self) -> Option<&T>;
+}
+
+impl<T> Maybe<T> for T {
+    fn value(&self) -> Option<&T> {
+        Some(self)
+    }
+}
+
+impl<T> Maybe<T> for Option<T> {
+    fn value(&self) -> Option<&T> {
+        self.as_ref()
+    }
+}
+
+// The validator derive hands custom checks a reference to the value it unwrapped.
+impl<T> Maybe<T> for &T {
+    fn value(&self) -> Option<&T> {
+        Some(self)
+    }
+}
+
+impl<T> Maybe<T> for &Option<T> {
+    fn value(&self) -> Option<&T> {
+        self.as_ref()
     }
 }

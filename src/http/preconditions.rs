@@ -103,6 +103,12 @@ impl IfMatch {
     }
 }
 
+impl crate::ops::Precondition for IfMatch {
+    fn check(&self, version: i64) -> Result<(), ApiError> {
+        IfMatch::check(self, version)
+    }
+}
+
 impl FromRequest for IfMatch {
     type Error = ApiError;
     type Future = Ready<Result<IfMatch, ApiError>>;

@@ -12,11 +12,11 @@ use super::Target;
 use super::columns::{Column, Kind, column_of};
 use super::sheet::{Cell, Row, Sheet, column_letter};
 use crate::api::person_types::CreatePerson;
-use crate::api::unit_types::CreateUnit;
-use crate::api::{persons, units};
+use crate::api::persons;
 use crate::auth::Actor;
 use crate::db::{self, AnyConnection};
 use crate::error::{ApiError, FieldError};
+use crate::ops::units::CreateUnit;
 
 /// What a run learns as it goes: the ids of unit codes, and in which row a unit code of the
 /// file is declared (to explain a reference that cannot be resolved).
@@ -87,10 +87,10 @@ pub fn import_row(
             let Some(data) = checked(request, all, &mut errors, CreateUnit::into_data)? else {
                 return Ok(Err(errors));
             };
-            match units::create_in_txn(c, actor, &data) {
+            match crate::ops::units::create(c, actor, &data) {
                 Ok(res) => {
-                    ctx.known.insert(data.code, res.id);
-                    res.id
+                    ctx.known.insert(data.code, res.unit.id);
+                    res.unit.id
                 }
                 Err(e) => return refused(e, all, "code", errors).map(Err),
             }

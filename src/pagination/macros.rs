@@ -20,15 +20,18 @@ pub fn query_error(errors: validator::ValidationErrors) -> ApiError {
 }
 
 /// Applies keyset pagination to a boxed diesel query: the cursor condition, the order (the sort
-/// column, then the id) and the limit. `$key` converts the cursor's `SortKey` (`int`, `text`,
-/// `time`); it must match the column's type.
+/// column, then the id) and the limit. `$ty` is the column's value type (a `SortValue`); a
+/// cursor of another kind was refused when the page token was read.
 #[macro_export]
 macro_rules! keyset_page {
-    ($query:expr, $page:expr, $col:expr, $id:expr, $key:ident) => {{
+    ($query:expr, $page:expr, $col:expr, $id:expr, $ty:ty) => {{
         let page = &$page;
         let mut q = $query;
         if let Some(after) = page.after.clone() {
-            let v = after.key.$key()?;
+            let v =
+                <$ty as $crate::pagination::SortValue>::from_key(after.key).ok_or_else(|| {
+                    diesel::result::Error::QueryBuilderError("a cursor of the wrong kind".into())
+                })?;
             q = if page.desc {
                 q.filter($col.lt(v.clone()).or($col.eq(v).and($id.lt(after.id))))
             } else {

@@ -64,7 +64,7 @@ fn registrable_unit(c: &mut AnyConnection, user: &AuthUser, id: i64) -> Result<(
     }
     let unit = units::find(c, id)?
         .ok_or_else(|| ApiError::invalid("unit_id", "unknown", "no unit has this id"))?;
-    if unit.data.valid_to.is_some_and(|to| to < now().date()) {
+    if unit.data.valid_to.is_some_and(|to| to.get() < now().date()) {
         return Err(ApiError::invalid(
             "unit_id",
             "retired",

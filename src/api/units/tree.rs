@@ -2,11 +2,12 @@
 
 use actix_web::{HttpRequest, HttpResponse, get, web};
 
-use super::{list, visible};
+use super::list;
 use crate::api::unit_types::{UnitListQuery, UnitResponse};
 use crate::auth::AuthUser;
 use crate::db::units;
 use crate::error::{ApiError, Problem};
+use crate::ops::units::visible;
 use crate::pagination::Page;
 use crate::state::AppState;
 
@@ -34,7 +35,7 @@ pub async fn list_unit_children(
     let u = user.clone();
     state
         .db
-        .read(move |c| visible(c, &u, id).map(|_| ()))
+        .read(move |c| visible(c, &u.scope, id).map(|_| ()))
         .await?;
     let mut query = query.into_inner();
     query.parent_id = Some(id);
@@ -62,8 +63,8 @@ pub async fn list_unit_ancestors(
     let chain = state
         .db
         .read(move |c| {
-            let unit = visible(c, &user, id)?;
-            units::ancestors(c, &unit)
+            let unit = visible(c, &user.scope, id)?;
+            Ok(units::ancestors(c, &unit)?)
         })
         .await?;
     let items = chain.into_iter().map(UnitResponse::from).collect();

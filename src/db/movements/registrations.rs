@@ -11,7 +11,7 @@ use crate::db::{AnyConnection, MultiBackend, now};
 use crate::domain::RegistrationStatus;
 use crate::error::ApiError;
 use crate::keyset_page;
-use crate::pagination::{Cursor, Page, PageRequest, SortField, SortKey};
+use crate::pagination::{Cursor, Page, PageRequest, SortField, SortKey, SortKind};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = regs, check_for_backend(MultiBackend))]
@@ -54,7 +54,7 @@ pub struct Registration {
     pub movement_name: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, strum::EnumString, strum::Display)]
+#[derive(Debug, Clone, Copy, PartialEq, strum::EnumString, strum::Display, strum::VariantNames)]
 #[strum(serialize_all = "snake_case")]
 pub enum RegistrationSort {
     Id,
@@ -63,7 +63,12 @@ pub enum RegistrationSort {
 
 impl SortField for RegistrationSort {
     const DEFAULT: Self = RegistrationSort::Id;
-    const ALLOWED: &'static str = "id, created_at";
+    fn kind(self) -> SortKind {
+        match self {
+            RegistrationSort::Id => SortKind::Int,
+            RegistrationSort::CreatedAt => SortKind::Time,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -218,9 +223,9 @@ pub fn list(
         q = q.filter(regs::status.eq(status.as_str()));
     }
     let rows: Vec<RegistrationRow> = match page.field {
-        RegistrationSort::Id => keyset_page!(q, page, regs::id, regs::id, int).load(c)?,
+        RegistrationSort::Id => keyset_page!(q, page, regs::id, regs::id, i64).load(c)?,
         RegistrationSort::CreatedAt => {
-            keyset_page!(q, page, regs::created_at, regs::id, time).load(c)?
+            keyset_page!(q, page, regs::created_at, regs::id, chrono::NaiveDateTime).load(c)?
         }
     };
     Ok(page.finish(labelled(c, rows)?, |r| Cursor {

@@ -1,0 +1,74 @@
+//! Write operations: for each resource, the plain functions that carry a change through —
+//! load, check the version, apply, check the rules, write, audit — inside the caller's
+//! transaction. The HTTP handlers, the importer and the command line all write through these;
+//! none of them writes tables directly, and nothing here knows of HTTP.
+
+pub mod fields;
+pub mod units;
+
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+
+use crate::db::{AnyConnection, refs};
+use crate::error::ApiError;
+
+/// What version of a resource a write expects to find. `If-Match` is one (src/http); the
+/// command line and the importer, which write what they have just read, use [`Unconditional`].
+pub trait Precondition {
+    fn check(&self, version: i64) -> Result<(), ApiError>;
+}
+
+/// Writes whatever version is current.
+pub struct Unconditional;
+
+impl Precondition for Unconditional {
+    fn check(&self, _: i64) -> Result<(), ApiError> {
+        Ok(())
+    }
+}
+
+/// The names the 409 of a refused delete gives to the records that refer to a row. Only
+/// labels: which records refer is read from the foreign keys ([`refs::referrers`]).
+fn label(table: &str, column: &str) -> String {
+    let known = match (table, column) {
+        ("units", "parent_id") => "child units",
+        ("units", "successor_id") => "units it succeeds",
+        ("persons", "unit_id") => "persons",
+        ("bloc_members", _) => "bloc memberships",
+        ("movements", "launching_unit_id") => "movements",
+        ("movement_registrations", _) => "movement registrations",
+        ("users", "unit_id") | ("user_blocs", _) => "users",
+        _ => return format!("{table}.{column}"),
+    };
+    known.to_owned()
+}
+
+/// Runs `delete` in a savepoint; when a foreign key refuses it, answers 409 `code` naming what
+/// still refers to row `id` of `table` and what to do instead (`advice`).
+pub fn delete_unless_referred(
+    c: &mut AnyConnection,
+    (table, id): (&str, i64),
+    (code, what, advice): (&'static str, &str, &str),
+    delete: impl FnOnce(&mut AnyConnection) -> diesel::QueryResult<bool>,
+) -> Result<(), ApiError> {
+    use diesel::Connection;
+    match c.transaction(delete) {
+        Ok(true) => Ok(()),
+        Ok(false) => Err(ApiError::PreconditionFailed),
+        Err(DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _)) => {
+            let list: Vec<String> = refs::referrers(c, table, id)?
+                .iter()
+                .map(|r| format!("{} {}", r.count, label(&r.table, &r.column)))
+                .collect();
+            Err(ApiError::conflict(
+                code,
+                format!("the {what} is referred to by {}; {advice}", list.join(", ")),
+            ))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The 412 of a write whose row changed between the read and the write.
+pub fn changed<T>(row: Option<T>) -> Result<T, ApiError> {
+    row.ok_or(ApiError::PreconditionFailed)
+}
