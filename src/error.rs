@@ -67,6 +67,13 @@ pub struct Problem {
     /// Field-level details for validation failures.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
+    /// For a refused workflow transition: the resource's current state.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "closed")]
+    pub current_state: Option<String>,
+    /// For a refused workflow transition: the actions the caller may take from that state.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allowed_actions: Option<Vec<String>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -93,6 +100,13 @@ pub enum ApiError {
     MethodNotAllowed(Vec<String>),
     #[error("{message}")]
     Conflict { code: &'static str, message: String },
+    /// A workflow action that does not apply to the resource's current state.
+    #[error("{action} is not possible while the state is {state}")]
+    TransitionRefused {
+        action: String,
+        state: String,
+        allowed: Vec<String>,
+    },
     #[error("the resource has changed since it was read; fetch it again")]
     PreconditionFailed,
     #[error("this request needs an If-Match header with the resource's ETag")]
@@ -145,6 +159,7 @@ impl ApiError {
             ApiError::Forbidden => "forbidden",
             ApiError::NotFound(_) => "not_found",
             ApiError::MethodNotAllowed(_) => "method_not_allowed",
+            ApiError::TransitionRefused { .. } => "transition_not_allowed",
             ApiError::PreconditionFailed => "precondition_failed",
             ApiError::PreconditionRequired => "precondition_required",
             ApiError::PayloadTooLarge => "payload_too_large",
@@ -210,7 +225,7 @@ impl ResponseError for ApiError {
             ApiError::Forbidden => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
-            ApiError::Conflict { .. } => StatusCode::CONFLICT,
+            ApiError::Conflict { .. } | ApiError::TransitionRefused { .. } => StatusCode::CONFLICT,
             ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             ApiError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -239,6 +254,16 @@ impl ResponseError for ApiError {
             code: self.code().to_owned(),
             request_id: ctx.map(|c| c.id),
             errors: self.field_errors(),
+            current_state: None,
+            allowed_actions: None,
+        };
+        let problem = match self {
+            ApiError::TransitionRefused { state, allowed, .. } => Problem {
+                current_state: Some(state.clone()),
+                allowed_actions: Some(allowed.clone()),
+                ..problem
+            },
+            _ => problem,
         };
         let mut res = HttpResponse::build(status);
         res.content_type("application/problem+json");

@@ -11,6 +11,7 @@ pub mod movements;
 pub mod person_types;
 pub mod persons;
 pub mod spec;
+pub mod transitions;
 pub mod unit_types;
 pub mod units;
 pub mod user_types;

@@ -1,16 +1,16 @@
 //! The shapes of `/movements` requests and answers (registrations are in
 //! `movements::registration_types`).
 
-use chrono::{DateTime, NaiveDate, Utc};
-use serde::{Deserialize, Serialize};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
 use utoipa::ToSchema;
-use validator::Validate;
 
-use crate::db::movements::{Movement, MovementData};
-use crate::domain::{MovementForm, MovementScope, MovementStatus};
-use crate::error::ApiError;
+use crate::db::movements::Movement;
+use crate::domain::movement::MovementAction;
+use crate::domain::{Date, MovementForm, MovementScope, MovementStatus};
 use crate::http::csv::{CsvRow, opt};
-use crate::list_query;
+pub use crate::ops::movements::{CreateMovement, MovementPatch};
+use crate::{list_query, transition_request};
 
 /// An emulation movement (phong trào thi đua) launched in the province.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -29,16 +29,13 @@ pub struct MovementResponse {
     #[schema(example = "1122/QĐ-UBND")]
     pub decision_number: Option<String>,
     /// Ngày quyết định.
-    #[schema(example = "2026-03-02")]
-    pub decision_date: Option<NaiveDate>,
+    pub decision_date: Option<Date>,
     pub scope: MovementScope,
     pub form: MovementForm,
     /// The first day of the movement.
-    #[schema(example = "2026-03-15")]
-    pub start_date: NaiveDate,
+    pub start_date: Date,
     /// The last day, for a movement with an end.
-    #[schema(example = "2030-12-31")]
-    pub end_date: Option<NaiveDate>,
+    pub end_date: Option<Date>,
     pub status: MovementStatus,
     #[schema(
         example = "Phát động trong các cơ quan, đơn vị, địa phương tỉnh Điện Biên giai đoạn 2026–2030"
@@ -106,199 +103,6 @@ impl CsvRow for MovementResponse {
     }
 }
 
-/// A new movement.
-#[derive(Debug, Clone, Deserialize, Serialize, ToSchema, Validate)]
-#[serde(deny_unknown_fields)]
-pub struct CreateMovement {
-    #[schema(
-        example = "Toàn dân thực hành tiết kiệm, chống lãng phí",
-        min_length = 1,
-        max_length = 500
-    )]
-    #[validate(length(min = 1, max = 500))]
-    pub name: String,
-    #[schema(example = "Tiết kiệm là quốc sách", min_length = 1, max_length = 500)]
-    #[validate(length(min = 1, max = 500))]
-    pub slogan: Option<String>,
-    /// An existing unit.
-    #[schema(example = 1, minimum = 1)]
-    #[validate(range(min = 1))]
-    pub launching_unit_id: Option<i64>,
-    #[schema(example = "1122/QĐ-UBND", min_length = 1, max_length = 50)]
-    #[validate(length(min = 1, max = 50))]
-    pub decision_number: Option<String>,
-    #[schema(example = "2026-03-02")]
-    pub decision_date: Option<NaiveDate>,
-    pub scope: MovementScope,
-    pub form: MovementForm,
-    #[schema(example = "2026-03-15")]
-    pub start_date: NaiveDate,
-    /// Not before `start_date`.
-    #[schema(example = "2030-12-31")]
-    pub end_date: Option<NaiveDate>,
-    /// `planned` when absent.
-    pub status: Option<MovementStatus>,
-    #[schema(
-        example = "Phát động trong các cơ quan, đơn vị, địa phương tỉnh Điện Biên giai đoạn 2026–2030",
-        min_length = 1,
-        max_length = 4000
-    )]
-    #[validate(length(min = 1, max = 4000))]
-    pub description: Option<String>,
-}
-
-fn check_dates(start: NaiveDate, end: Option<NaiveDate>) -> Result<(), ApiError> {
-    match end {
-        Some(end) if end < start => Err(ApiError::invalid(
-            "end_date",
-            "order",
-            "must not be before start_date",
-        )),
-        _ => Ok(()),
-    }
-}
-
-impl CreateMovement {
-    pub fn into_data(self) -> Result<MovementData, ApiError> {
-        self.validate()?;
-        check_dates(self.start_date, self.end_date)?;
-        Ok(MovementData {
-            name: self.name,
-            slogan: self.slogan,
-            launching_unit_id: self.launching_unit_id,
-            decision_number: self.decision_number,
-            decision_date: self.decision_date,
-            scope: self.scope,
-            form: self.form,
-            start_date: self.start_date,
-            end_date: self.end_date,
-            status: self.status.unwrap_or(MovementStatus::Planned),
-            description: self.description,
-        })
-    }
-}
-
-/// Changes to a movement, as a JSON merge patch: absent fields stay, `null` clears. Opening
-/// registrations is `{"status": "open"}`.
-#[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema, Validate)]
-#[serde(deny_unknown_fields)]
-pub struct MovementPatch {
-    #[schema(
-        example = "Toàn dân thực hành tiết kiệm, chống lãng phí",
-        min_length = 1,
-        max_length = 500,
-        nullable = false
-    )]
-    #[serde(
-        default,
-        deserialize_with = "crate::http::body::present",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[validate(length(min = 1, max = 500))]
-    pub name: Option<String>,
-    #[schema(value_type = Option<String>, example = "Tiết kiệm là quốc sách", min_length = 1, max_length = 500)]
-    #[serde(
-        default,
-        with = "::serde_with::rust::double_option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[validate(length(min = 1, max = 500))]
-    pub slogan: Option<Option<String>>,
-    #[schema(value_type = Option<i64>, example = 1, minimum = 1)]
-    #[serde(
-        default,
-        with = "::serde_with::rust::double_option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[validate(range(min = 1))]
-    pub launching_unit_id: Option<Option<i64>>,
-    #[schema(value_type = Option<String>, example = "1122/QĐ-UBND", min_length = 1, max_length = 50)]
-    #[serde(
-        default,
-        with = "::serde_with::rust::double_option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[validate(length(min = 1, max = 50))]
-    pub decision_number: Option<Option<String>>,
-    #[schema(value_type = Option<NaiveDate>, example = "2026-03-02")]
-    #[serde(
-        default,
-        with = "::serde_with::rust::double_option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub decision_date: Option<Option<NaiveDate>>,
-    #[schema(nullable = false)]
-    #[serde(
-        default,
-        deserialize_with = "crate::http::body::present",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub scope: Option<MovementScope>,
-    #[schema(nullable = false)]
-    #[serde(
-        default,
-        deserialize_with = "crate::http::body::present",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub form: Option<MovementForm>,
-    #[schema(example = "2026-03-15", nullable = false)]
-    #[serde(
-        default,
-        deserialize_with = "crate::http::body::present",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub start_date: Option<NaiveDate>,
-    #[schema(value_type = Option<NaiveDate>, example = "2030-12-31")]
-    #[serde(
-        default,
-        with = "::serde_with::rust::double_option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub end_date: Option<Option<NaiveDate>>,
-    #[schema(nullable = false)]
-    #[serde(
-        default,
-        deserialize_with = "crate::http::body::present",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub status: Option<MovementStatus>,
-    #[schema(value_type = Option<String>, example = "Phát động trong toàn tỉnh Điện Biên", min_length = 1, max_length = 4000)]
-    #[serde(
-        default,
-        with = "::serde_with::rust::double_option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[validate(length(min = 1, max = 4000))]
-    pub description: Option<Option<String>>,
-}
-
-impl MovementPatch {
-    /// The movement's data with this patch applied.
-    pub fn apply(&self, d: &MovementData) -> Result<MovementData, ApiError> {
-        let out = MovementData {
-            name: self.name.clone().unwrap_or_else(|| d.name.clone()),
-            slogan: self.slogan.clone().unwrap_or_else(|| d.slogan.clone()),
-            launching_unit_id: self.launching_unit_id.unwrap_or(d.launching_unit_id),
-            decision_number: self
-                .decision_number
-                .clone()
-                .unwrap_or_else(|| d.decision_number.clone()),
-            decision_date: self.decision_date.unwrap_or(d.decision_date),
-            scope: self.scope.unwrap_or(d.scope),
-            form: self.form.unwrap_or(d.form),
-            start_date: self.start_date.unwrap_or(d.start_date),
-            end_date: self.end_date.unwrap_or(d.end_date),
-            status: self.status.unwrap_or(d.status),
-            description: self
-                .description
-                .clone()
-                .unwrap_or_else(|| d.description.clone()),
-        };
-        check_dates(out.start_date, out.end_date)?;
-        Ok(out)
-    }
-}
-
 list_query! {
     /// Filters for the movement list.
     pub struct MovementListQuery {
@@ -310,11 +114,17 @@ list_query! {
         #[validate(range(min = 1))]
         pub launching_unit_id: Option<i64>,
         /// Only movements running on this day (started, and not ended or open-ended).
-        #[param(example = "2026-06-01")]
-        pub active_on: Option<NaiveDate>,
+        pub active_on: Option<Date>,
         /// Words starting words of the name or slogan; diacritics and case are ignored.
         #[param(max_length = 200, example = "tiet kiem")]
         pub q: Option<String>,
     }
     order_by = "^(id|name|start_date)( (asc|desc))?$"
+}
+
+transition_request! {
+    /// A step of a movement's workflow: `open` (planned → open), `review` (open → reviewing),
+    /// `reopen` (reviewing → open, with a reason), `close` (open or reviewing → closed),
+    /// `cancel` (planned → closed, with a reason).
+    pub struct MovementTransition { action: MovementAction }
 }

@@ -8,34 +8,24 @@ mod registrations;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use validator::Validate;
 
-use super::movement_types::{CreateMovement, MovementListQuery, MovementPatch, MovementResponse};
+use super::movement_types::{
+    CreateMovement, MovementListQuery, MovementPatch, MovementResponse, MovementTransition,
+};
 use crate::auth::AuthUser;
-use crate::db::audit::{self, Change};
-use crate::db::movements::{self, MovementData, MovementFilter, MovementSort};
+use crate::db::movements::{self, MovementFilter, MovementSort};
 use crate::db::search::SearchWords;
-use crate::db::{AnyConnection, units};
+use crate::domain::Permission;
 use crate::error::{ApiError, Problem};
 use crate::http::body::{Json, MergePatch};
 use crate::http::csv;
 use crate::http::idempotency::{IdempotencyKey, Reply};
 use crate::http::preconditions::{IfMatch, etag};
+use crate::ops;
 use crate::pagination::Page;
 use crate::state::AppState;
 
 fn location(id: i64) -> String {
     format!("/api/v1/movements/{id}")
-}
-
-/// The launching unit, when given, exists.
-fn check_links(c: &mut AnyConnection, d: &MovementData) -> Result<(), ApiError> {
-    match d.launching_unit_id {
-        Some(unit) if units::find(c, unit)?.is_none() => Err(ApiError::invalid(
-            "launching_unit_id",
-            "unknown",
-            "no unit has this id",
-        )),
-        _ => Ok(()),
-    }
 }
 
 /// List movements.
@@ -74,7 +64,7 @@ pub async fn list_movements(
         words: SearchWords::parse(q.q.as_deref())?.0,
     };
     csv::list::<_, _, MovementResponse, _>(&state.db, csv_wanted, "movements", page, move |c, p| {
-        movements::list(c, &filter, p)
+        Ok(movements::list(c, &filter, p)?)
     })
     .await
 }
@@ -102,19 +92,13 @@ pub async fn create_movement(
     idempotency: IdempotencyKey,
     body: Json<CreateMovement>,
 ) -> Result<HttpResponse, ApiError> {
-    user.require_admin()?;
+    user.require(Permission::EditRegistry)?;
     let body = body.into_inner()?;
     let data = body.clone().into_data()?;
     let actor = user.actor();
     idempotency
         .run(&state.db, &user, &body, move |c| {
-            check_links(c, &data)?;
-            let res = MovementResponse::from(movements::insert(c, &data)?);
-            audit::record(
-                c,
-                &actor,
-                Change::new("movement.create", "movement", res.id).after(&res),
-            )?;
+            let res = MovementResponse::from(ops::movements::create(c, &actor, &data)?);
             Reply::created(&res, location(res.id), etag(res.version))
         })
         .await
@@ -138,18 +122,15 @@ pub async fn get_movement(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let movement = state
-        .db
-        .read(move |c| movements::find(c, id)?.ok_or(ApiError::NotFound("movement")))
-        .await?;
+    let movement = state.db.read(move |c| ops::movements::find(c, id)).await?;
     let res = MovementResponse::from(movement);
     Ok(HttpResponse::Ok()
         .insert_header(("ETag", etag(res.version)))
         .json(res))
 }
 
-/// Change a movement (admins); needs `If-Match`. `{"status": "open"}` opens registrations,
-/// `reviewing` or `closed` ends them.
+/// Change a movement (admins); needs `If-Match`. Its status moves only through
+/// `POST /movements/{id}/transitions`.
 #[utoipa::path(
     tag = "movements",
     params(
@@ -178,36 +159,21 @@ pub async fn update_movement(
     if_match: IfMatch,
     body: MergePatch<MovementPatch>,
 ) -> Result<HttpResponse, ApiError> {
-    user.require_admin()?;
+    user.require(Permission::EditRegistry)?;
     let patch = body.into_inner()?;
-    patch.validate()?;
     let (id, actor) = (id.into_inner(), user.actor());
-    let res = state
+    let movement = state
         .db
-        .write(move |c| {
-            let current = movements::find(c, id)?.ok_or(ApiError::NotFound("movement"))?;
-            if_match.check(current.version)?;
-            let data = patch.apply(&current.data)?;
-            check_links(c, &data)?;
-            let before = MovementResponse::from(current.clone());
-            let after = MovementResponse::from(movements::update(c, &current, &data)?);
-            audit::record(
-                c,
-                &actor,
-                Change::new("movement.update", "movement", id)
-                    .before(&before)
-                    .after(&after),
-            )?;
-            Ok(after)
-        })
+        .write(move |c| ops::movements::update(c, &actor, id, &if_match, |d| patch.apply(d)))
         .await?;
+    let res = MovementResponse::from(movement);
     Ok(HttpResponse::Ok()
         .insert_header(("ETag", etag(res.version)))
         .json(res))
 }
 
 /// Delete a movement (admins) that no unit registered for; needs `If-Match`. A movement with
-/// registrations is closed instead (`status: closed`).
+/// registrations is closed instead (the `close` transition).
 #[utoipa::path(
     tag = "movements",
     params(
@@ -232,33 +198,56 @@ pub async fn delete_movement(
     id: web::Path<i64>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
-    user.require_admin()?;
+    user.require(Permission::EditRegistry)?;
     let (id, actor) = (id.into_inner(), user.actor());
     state
         .db
-        .write(move |c| {
-            let current = movements::find(c, id)?.ok_or(ApiError::NotFound("movement"))?;
-            if_match.check(current.version)?;
-            let n = movements::registration_count(c, id)?;
-            if n > 0 {
-                return Err(ApiError::conflict(
-                    "movement_in_use",
-                    format!(
-                        "the movement is referred to by {n} movement registrations; close it (status: closed) instead"
-                    ),
-                ));
-            }
-            let before = MovementResponse::from(current.clone());
-            movements::delete(c, &current)?;
-            audit::record(
-                c,
-                &actor,
-                Change::new("movement.delete", "movement", id).before(&before),
-            )?;
-            Ok(())
-        })
+        .write(move |c| ops::movements::delete(c, &actor, id, &if_match))
         .await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// Move a movement through its workflow (admins): `open`, `review`, `reopen`, `close`,
+/// `cancel`.
+///
+/// The answer is the movement in its new status. An action that does not apply to the
+/// current status is a 409 `transition_not_allowed` naming `current_state` and the
+/// `allowed_actions`; `reopen` and `cancel` need a `reason` (422 without one).
+#[utoipa::path(
+    tag = "movements",
+    params(("id" = i64, Path, description = "Movement id", minimum = 1)),
+    request_body = MovementTransition,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The movement in its new status", body = MovementResponse, headers(("ETag" = String, description = "The new version"))),
+        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such movement", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The action does not apply to the current status (`transition_not_allowed`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, or no reason for a step that needs one", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/movements/{id}/transitions")]
+pub async fn transition_movement(
+    user: AuthUser,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    body: Json<MovementTransition>,
+) -> Result<HttpResponse, ApiError> {
+    user.require(Permission::RunMovement)?;
+    let step = body.into_inner()?;
+    step.validate()?;
+    let (id, actor, role) = (id.into_inner(), user.actor(), user.role);
+    let movement = state
+        .db
+        .write(move |c| {
+            let reason = step.reason.as_deref();
+            ops::movements::transition(c, (&actor, role), id, step.action, reason)
+        })
+        .await?;
+    let res = MovementResponse::from(movement);
+    Ok(HttpResponse::Ok()
+        .insert_header(("ETag", etag(res.version)))
+        .json(res))
 }
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
@@ -267,6 +256,8 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(get_movement)
         .service(update_movement)
         .service(delete_movement)
+        .service(transition_movement)
+        .service(registrations::transition_registration)
         .service(registrations::list_registrations)
         .service(registrations::create_registration)
         .service(registrations::get_registration)

@@ -12,6 +12,7 @@ use actix_web::http::header;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 
 pub use crate::domain::Role;
+use crate::domain::{Permission, policy};
 
 use crate::db::users;
 use crate::error::ApiError;
@@ -67,6 +68,16 @@ pub struct AuthUser {
 }
 
 impl AuthUser {
+    /// Refuses (403) a caller whose role does not hold `p` (the grant table is
+    /// `domain::policy`).
+    pub fn require(&self, p: Permission) -> Result<(), ApiError> {
+        if policy::allows(self.role, p) {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden)
+        }
+    }
+
     pub fn require_admin(&self) -> Result<(), ApiError> {
         if self.role == Role::Admin {
             Ok(())

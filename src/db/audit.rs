@@ -41,6 +41,14 @@ impl<'a> Change<'a> {
         self
     }
 
+    /// Why, for a workflow step: kept with the state after it.
+    pub fn reason(mut self, reason: Option<&str>) -> Self {
+        if let (Some(reason), Some(serde_json::Value::Object(after))) = (reason, &mut self.after) {
+            after.insert("transition_reason".into(), reason.into());
+        }
+        self
+    }
+
     /// The resource as it is now, in its API representation.
     pub fn after(mut self, value: impl serde::Serialize) -> Self {
         self.after = serde_json::to_value(value).ok();

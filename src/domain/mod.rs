@@ -6,9 +6,13 @@
 //! as the boards use it.
 
 mod date;
+pub mod movement;
+pub mod policy;
+pub mod workflow;
 mod year;
 
 pub use date::Date;
+pub use policy::Permission;
 pub use year::Year;
 
 /// Declares a string-backed enum: serde and strum use the same snake_case names, utoipa lists
@@ -205,5 +209,12 @@ impl<T> Maybe<T> for &T {
 impl<T> Maybe<T> for &Option<T> {
     fn value(&self) -> Option<&T> {
         self.as_ref()
+    }
+}
+
+/// A movement starts planned.
+impl Default for MovementStatus {
+    fn default() -> Self {
+        MovementStatus::Planned
     }
 }

@@ -23,7 +23,9 @@
 //! `Option<T>` is optional on create and cleared by `null` in a patch. Bounds, in this order,
 //! each optional: `len(a, b)` (characters), `range(a, b)`, `min a`, `email n` (an address of at
 //! most `n` characters), `pattern "regex"` (documentation; the check is a `check` function),
-//! `check "path::to::fn"` (a `validator` custom function, repeatable), `example value`.
+//! `check "path::to::fn"` (a `validator` custom function, repeatable), `example value`, and
+//! `create_only default`: a field set once at creation (its `Default` when absent) that a
+//! patch cannot change — a workflow's initial state, say, which only transitions move.
 //!
 //! Check functions take `&impl Maybe<T>`: the derives see field types through the macro as
 //! opaque, so they cannot tell an `Option` and unwrap it themselves.
@@ -127,6 +129,7 @@ macro_rules! request_types {
                 $(, pattern $pat:tt)?
                 $(, check $check:tt)*
                 $(, example $ex:tt)?
+                $(, create_only $co:ident)?
                 ;
             )*
         }
@@ -144,6 +147,7 @@ macro_rules! request_types {
                 $( #[schema(pattern = $pat)] )?
                 $( #[validate(custom(function = $check))] )*
                 $( #[schema(example = $ex)] )?
+                $( #[serde($co)] )?
                 pub $field: $ty,
             )*
         }
@@ -167,6 +171,9 @@ macro_rules! request_types {
                 $( #[schema(pattern = $pat)] )?
                 $( #[validate(custom(function = $check))] )*
                 $( #[schema(example = $ex)] )?
+                // A create-only field is not part of the patch at all: sending it is an unknown
+                // field (400), and the schema leaves it out.
+                $( #[serde(skip)] #[doc = concat!("Set at creation only (", stringify!($co), " when absent).")] )?
                 pub $field: Option<$ty>,
             )*
         }

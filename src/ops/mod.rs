@@ -4,12 +4,14 @@
 //! none of them writes tables directly, and nothing here knows of HTTP.
 
 pub mod fields;
+pub mod movements;
 pub mod units;
 
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
 use crate::db::{AnyConnection, refs};
-use crate::error::ApiError;
+use crate::domain::workflow::Refusal;
+use crate::error::{ApiError, FieldError};
 
 /// What version of a resource a write expects to find. `If-Match` is one (src/http); the
 /// command line and the importer, which write what they have just read, use [`Unconditional`].
@@ -71,4 +73,25 @@ pub fn delete_unless_referred(
 /// The 412 of a write whose row changed between the read and the write.
 pub fn changed<T>(row: Option<T>) -> Result<T, ApiError> {
     row.ok_or(ApiError::PreconditionFailed)
+}
+
+/// The answer to a refused transition: 409 naming the current state and the actions allowed
+/// from it, 403 for a role that may never take the action there, 422 for a missing reason.
+pub fn refused<S: std::fmt::Display, A: std::fmt::Display>(
+    r: Refusal<S, A>,
+    action: A,
+) -> ApiError {
+    match r {
+        Refusal::NotFromHere { state, allowed } => ApiError::TransitionRefused {
+            action: action.to_string(),
+            state: state.to_string(),
+            allowed: allowed.iter().map(ToString::to_string).collect(),
+        },
+        Refusal::NotYourRole => ApiError::Forbidden,
+        Refusal::ReasonRequired => ApiError::Validation(vec![FieldError::new(
+            "reason",
+            "required",
+            format!("the {action} action needs a reason"),
+        )]),
+    }
 }

@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use serde_json::json;
 
 use crate::helpers::{TestApp, TestResponse};
-use crate::movements::{SAVING, movement, patch, unit, user_token};
+use crate::movements::{SAVING, movement, unit, user_token};
 use crate::registrations::register;
 
 /// A bloc with `chair` and `members` for 2026, written directly: blocs have their own API.
@@ -107,7 +107,14 @@ async fn registration_lists_follow_each_roles_scope() {
         vec![b]
     );
     let approve = format!("/api/v1/movements/{id}/registrations/{}", rids[1]);
-    patch(&app, &admin, &approve, json!({"status": "approved"})).await;
+    let res = app
+        .post(
+            &format!("{approve}/transitions"),
+            &admin,
+            &json!({"action": "approve"}),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", String::from_utf8_lossy(&res.body));
     assert_eq!(
         units_of(app.get(&format!("{list}?status=approved"), &chair).await),
         vec![b]
@@ -237,11 +244,12 @@ async fn each_role_may_do_what_its_brief_allows() {
         ("nobody", None),
     ];
     // Expected statuses per role, in the order of `roles`.
-    let table: [(&str, [u16; 5]); 10] = [
+    let table: [(&str, [u16; 5]); 11] = [
         ("list movements", [200, 200, 200, 200, 401]),
         ("get movement", [200, 200, 200, 200, 401]),
         ("create movement", [201, 403, 403, 403, 401]),
         ("patch movement", [200, 403, 403, 403, 401]),
+        ("close movement", [200, 403, 403, 403, 401]),
         ("delete movement", [204, 403, 403, 403, 401]),
         ("register unit A", [201, 403, 201, 403, 401]),
         ("list registrations", [200, 200, 200, 200, 401]),
@@ -275,7 +283,12 @@ async fn each_role_may_do_what_its_brief_allows() {
                 "patch movement" => (
                     Method::PATCH,
                     format!("/api/v1/movements/{id}"),
-                    Some(json!({"status": "closed"})),
+                    Some(json!({"slogan": "Tiết kiệm là quốc sách"})),
+                ),
+                "close movement" => (
+                    Method::POST,
+                    format!("/api/v1/movements/{id}/transitions"),
+                    Some(json!({"action": "close"})),
                 ),
                 "delete movement" => (Method::DELETE, format!("/api/v1/movements/{fresh}"), None),
                 "register unit A" => (
@@ -294,9 +307,9 @@ async fn each_role_may_do_what_its_brief_allows() {
                     None,
                 ),
                 "decide registration of A" => (
-                    Method::PATCH,
-                    format!("/api/v1/movements/{id}/registrations/{reg_a}"),
-                    Some(json!({"status": "approved"})),
+                    Method::POST,
+                    format!("/api/v1/movements/{id}/registrations/{reg_a}/transitions"),
+                    Some(json!({"action": "approve"})),
                 ),
                 "reword pledge of A" => (
                     Method::PATCH,

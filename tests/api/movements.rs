@@ -106,29 +106,37 @@ async fn a_movement_is_created_read_changed_and_deleted() {
     // PATCH needs If-Match, a fresh one, and a merge patch.
     app.request(Method::PATCH, &path)
         .token(&admin)
-        .merge_patch(&json!({"status": "open"}))
+        .merge_patch(&json!({"slogan": "Tiết kiệm là quốc sách"}))
         .send()
         .await
         .problem(428, "precondition_required");
     app.request(Method::PATCH, &path)
         .token(&admin)
         .header("if-match", "\"9\"")
-        .merge_patch(&json!({"status": "open"}))
+        .merge_patch(&json!({"slogan": "Tiết kiệm là quốc sách"}))
         .send()
         .await
         .problem(412, "precondition_failed");
     app.request(Method::PATCH, &path)
         .token(&admin)
         .header("if-match", "\"1\"")
-        .json(&json!({"status": "open"}))
+        .body("text/plain", b"slogan".to_vec())
         .send()
         .await
         .problem(415, "unsupported_media_type");
+    // The status is the workflow's: a patch cannot set it.
+    app.request(Method::PATCH, &path)
+        .token(&admin)
+        .header("if-match", "\"1\"")
+        .merge_patch(&json!({"status": "open"}))
+        .send()
+        .await
+        .problem(400, "invalid_body");
     let changed = app
         .request(Method::PATCH, &path)
         .token(&admin)
         .header("if-match", "\"1\"")
-        .merge_patch(&json!({"status": "open", "slogan": "Tiết kiệm là quốc sách", "launching_unit_id": null}))
+        .merge_patch(&json!({"slogan": "Tiết kiệm là quốc sách", "launching_unit_id": null}))
         .send()
         .await;
     assert_eq!(
@@ -139,7 +147,7 @@ async fn a_movement_is_created_read_changed_and_deleted() {
     );
     assert_eq!(changed.header("etag").as_deref(), Some("\"2\""));
     let body = changed.json();
-    assert_eq!(body["status"], "open");
+    assert_eq!(body["status"], "planned");
     assert_eq!(body["slogan"], "Tiết kiệm là quốc sách");
     assert!(body["launching_unit_id"].is_null());
     assert_eq!(body["form"], "thematic");
@@ -153,8 +161,9 @@ async fn a_movement_is_created_read_changed_and_deleted() {
 
     let update = audit(&app, &admin, "movement.update").await;
     assert_eq!(update.len(), 1);
-    assert_eq!(update[0]["before"]["status"], "planned");
-    assert_eq!(update[0]["after"]["status"], "open");
+    assert_eq!(update[0]["after"]["slogan"], "Tiết kiệm là quốc sách");
+    assert!(update[0]["after"]["launching_unit_id"].is_null());
+    assert_eq!(update[0]["after"]["status"], "planned");
     assert_eq!(audit(&app, &admin, "movement.create").await.len(), 1);
 
     app.request(Method::DELETE, &path)
@@ -389,4 +398,79 @@ async fn movements_are_found_without_diacritics_and_filtered() {
     sorted.sort();
     assert_eq!(seen.len(), 3);
     assert_eq!(seen, sorted);
+}
+
+/// The status moves only along the workflow's table: each refusal names the current status
+/// and what may be done from it, and the steps are audited with their reasons.
+#[actix_web::test]
+async fn a_movement_moves_through_its_workflow_only() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let id = movement(&app, &admin, json!({})).await["id"]
+        .as_i64()
+        .unwrap();
+    let path = format!("/api/v1/movements/{id}/transitions");
+    let step = |action: &'static str, reason: Option<&'static str>| {
+        let body = match reason {
+            Some(r) => json!({"action": action, "reason": r}),
+            None => json!({"action": action}),
+        };
+        let (app, admin, path) = (&app, admin.clone(), path.clone());
+        async move { app.post(&path, &admin, &body).await }
+    };
+
+    let refused = step("review", None)
+        .await
+        .problem(409, "transition_not_allowed");
+    assert_eq!(refused["current_state"], "planned");
+    assert_eq!(refused["allowed_actions"], json!(["open", "cancel"]));
+    let opened = step("open", None).await;
+    assert_eq!(
+        opened.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&opened.body)
+    );
+    assert_eq!(opened.json()["status"], "open");
+    assert_eq!(opened.header("etag").as_deref(), Some("\"2\""));
+    assert_eq!(step("review", None).await.json()["status"], "reviewing");
+    // Reopening needs a reason, blank or absent.
+    let no_reason = step("reopen", Some(" "))
+        .await
+        .problem(422, "validation_failed");
+    assert_eq!(no_reason["errors"][0]["field"], "reason");
+    assert_eq!(
+        step("reopen", Some("Gia hạn nhận hồ sơ")).await.json()["status"],
+        "open"
+    );
+    assert_eq!(step("close", None).await.json()["status"], "closed");
+    // Nothing leads out of closed.
+    let closed = step("open", None)
+        .await
+        .problem(409, "transition_not_allowed");
+    assert_eq!(closed["current_state"], "closed");
+    assert_eq!(closed["allowed_actions"], json!([]));
+    step("finish", None).await.problem(400, "invalid_body");
+
+    // Only the board moves a movement.
+    let viewer = user_token(&app, &admin, "xem", "viewer", json!({})).await;
+    app.post(&path, &viewer, &json!({"action": "open"}))
+        .await
+        .problem(403, "forbidden");
+    app.post(
+        "/api/v1/movements/999/transitions",
+        &admin,
+        &json!({"action": "open"}),
+    )
+    .await
+    .problem(404, "not_found");
+
+    let steps = audit(&app, &admin, "movement.transition").await;
+    assert_eq!(steps.len(), 4);
+    let reopened = steps
+        .iter()
+        .find(|e| e["after"]["transition_reason"] == "Gia hạn nhận hồ sơ")
+        .expect("the reopening, with its reason");
+    assert_eq!(reopened["before"]["status"], "reviewing");
+    assert_eq!(reopened["after"]["status"], "open");
 }

@@ -7,11 +7,17 @@ use serde_json::json;
 use crate::helpers::{TestApp, TestResponse};
 use crate::movements::{SAVING, audit, movement, patch, unit, user_token};
 
-async fn set_status(app: &TestApp, admin: &str, id: i64, status: &str) {
-    let path = format!("/api/v1/movements/{id}");
-    let res = patch(app, admin, &path, json!({"status": status})).await;
+/// Takes a movement through its workflow actions, checking each step.
+async fn step(app: &TestApp, admin: &str, id: i64, action: &str, status: &str) {
+    let path = format!("/api/v1/movements/{id}/transitions");
+    let res = app.post(&path, admin, &json!({"action": action})).await;
     assert_eq!(res.status, 200, "{}", String::from_utf8_lossy(&res.body));
     assert_eq!(res.json()["status"], status);
+}
+
+/// The board's decision on a registration.
+async fn decide(app: &TestApp, token: &str, path: &str, body: serde_json::Value) -> TestResponse {
+    app.post(&format!("{path}/transitions"), token, &body).await
 }
 
 pub(crate) async fn register(app: &TestApp, token: &str, movement: i64, unit: i64) -> TestResponse {
@@ -44,7 +50,7 @@ async fn a_registration_goes_through_its_whole_lifecycle() {
     register(&app, &officer, id, a)
         .await
         .problem(409, "movement_not_open");
-    set_status(&app, &admin, id, "open").await;
+    step(&app, &admin, id, "open", "open").await;
 
     let res = register(&app, &officer, id, a).await;
     assert_eq!(res.status, 201, "{}", String::from_utf8_lossy(&res.body));
@@ -118,23 +124,26 @@ async fn a_registration_goes_through_its_whole_lifecycle() {
     long.problem(422, "validation_failed");
 
     // The officer decides nothing, and a rejection needs its reason.
-    patch(&app, &officer, &path, json!({"status": "approved"}))
+    decide(&app, &officer, &path, json!({"action": "approve"}))
         .await
         .problem(403, "forbidden");
-    let no_note = patch(&app, &admin, &path, json!({"status": "rejected"})).await;
+    patch(&app, &admin, &path, json!({"status": "approved"}))
+        .await
+        .problem(400, "invalid_body");
+    let no_note = decide(&app, &admin, &path, json!({"action": "reject"})).await;
     assert_eq!(
         no_note.problem(422, "validation_failed")["errors"][0]["field"],
-        "decision_note"
+        "reason"
     );
-    patch(&app, &admin, &path, json!({"status": "pending"}))
+    decide(&app, &admin, &path, json!({"action": "pend"}))
         .await
         .problem(400, "invalid_body");
 
-    let approved = patch(
+    let approved = decide(
         &app,
         &admin,
         &path,
-        json!({"status": "approved", "decision_note": "Đồng ý"}),
+        json!({"action": "approve", "reason": "Đồng ý"}),
     )
     .await;
     assert_eq!(
@@ -151,14 +160,16 @@ async fn a_registration_goes_through_its_whole_lifecycle() {
     assert!(body["decided_at"].is_string());
 
     // Decided once and for all, and the officer can no longer reword it.
-    patch(
+    let again = decide(
         &app,
         &admin,
         &path,
-        json!({"status": "rejected", "decision_note": "Nhầm"}),
+        json!({"action": "reject", "reason": "Nhầm"}),
     )
     .await
-    .problem(409, "registration_decided");
+    .problem(409, "transition_not_allowed");
+    assert_eq!(again["current_state"], "approved");
+    assert_eq!(again["allowed_actions"], json!([]));
     patch(&app, &officer, &path, json!({"pledge": "Khác"}))
         .await
         .problem(409, "registration_decided");
@@ -228,22 +239,22 @@ async fn an_officer_rewords_a_pending_pledge_and_an_admin_rejects_with_a_note() 
         json!({"pledge": "Giảm", "decision_note": "x"}),
     )
     .await
-    .problem(403, "forbidden");
+    .problem(400, "invalid_body");
     patch(&app, &officer, &path, json!({"pledge": ""}))
         .await
         .problem(422, "validation_failed");
 
     // Once the movement is under review, the pledge stays as it is.
-    set_status(&app, &admin, id, "reviewing").await;
+    step(&app, &admin, id, "review", "reviewing").await;
     patch(&app, &officer, &path, json!({"pledge": "Muộn"}))
         .await
         .problem(409, "movement_not_open");
 
-    let res = patch(
+    let res = decide(
         &app,
         &admin,
         &path,
-        json!({"status": "rejected", "decision_note": "Nội dung cam kết chưa có chỉ tiêu cụ thể"}),
+        json!({"action": "reject", "reason": "Nội dung cam kết chưa có chỉ tiêu cụ thể"}),
     )
     .await;
     assert_eq!(res.status, 200, "{}", String::from_utf8_lossy(&res.body));

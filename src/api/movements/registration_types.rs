@@ -7,14 +7,12 @@ use validator::{Validate, ValidationError};
 
 use crate::db::movements::registrations::Registration;
 use crate::domain::RegistrationStatus;
-use crate::error::ApiError;
+use crate::domain::movement::RegistrationAction;
 use crate::http::csv::{CsvRow, opt};
-use crate::list_query;
+use crate::{list_query, transition_request};
 
 /// The most characters of a pledge.
 pub const PLEDGE_MAX: u64 = 4000;
-/// The most characters of a decision note.
-pub const NOTE_MAX: u64 = 2000;
 
 /// A unit's registration for a movement (đăng ký thi đua), with the board's decision.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -132,28 +130,9 @@ pub struct CreateRegistration {
     pub pledge: String,
 }
 
-/// The board's answer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Decision {
-    /// Duyệt.
-    Approved,
-    /// Từ chối (needs a `decision_note`).
-    Rejected,
-}
-
-impl From<Decision> for RegistrationStatus {
-    fn from(d: Decision) -> Self {
-        match d {
-            Decision::Approved => RegistrationStatus::Approved,
-            Decision::Rejected => RegistrationStatus::Rejected,
-        }
-    }
-}
-
-/// Changes to a registration, as a JSON merge patch. Admins decide a pending registration
-/// (`status`, with a `decision_note` required for a rejection); the unit's officer may change
-/// only the `pledge`, while the registration is pending and the movement open.
+/// Changes to a registration's pledge, as a JSON merge patch: its unit's officer (or an admin)
+/// may reword it while the registration is pending and the movement open. The board decides
+/// through `POST …/registrations/{rid}/transitions`.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct RegistrationPatch {
@@ -170,53 +149,12 @@ pub struct RegistrationPatch {
     )]
     #[validate(length(min = 1, max = PLEDGE_MAX), custom(function = "not_blank"))]
     pub pledge: Option<String>,
-    /// The decision (admins only).
-    #[schema(nullable = false)]
-    #[serde(
-        default,
-        deserialize_with = "crate::http::body::present",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub status: Option<Decision>,
-    /// Why (admins only; required to reject). Sent only with `status`.
-    #[schema(value_type = Option<String>, example = "Nội dung cam kết chưa có chỉ tiêu cụ thể", min_length = 1, max_length = 2000)]
-    #[serde(
-        default,
-        with = "::serde_with::rust::double_option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[validate(length(min = 1, max = NOTE_MAX))]
-    pub decision_note: Option<Option<String>>,
 }
 
-impl RegistrationPatch {
-    /// Whether the patch touches more than the pledge (what only admins may do).
-    pub fn decides(&self) -> bool {
-        self.status.is_some() || self.decision_note.is_some()
-    }
-
-    /// Checks the fields present, and that a rejection says why.
-    pub fn validate_fields(&self) -> Result<(), ApiError> {
-        let mut errors = self.validate().err().unwrap_or_default();
-        let mut refuse = |code, message: &'static str| {
-            errors.add(
-                "decision_note",
-                ValidationError::new(code).with_message(message.into()),
-            );
-        };
-        if self.decision_note.is_some() && self.status.is_none() {
-            refuse("needs_status", "is given with a decision (status)");
-        }
-        let note = self.decision_note.as_ref().and_then(Option::as_deref);
-        if self.status == Some(Decision::Rejected) && note.is_none_or(|n| n.trim().is_empty()) {
-            refuse("required", "a rejection needs a note saying why");
-        }
-        if errors.is_empty() {
-            Ok(())
-        } else {
-            Err(errors.into())
-        }
-    }
+transition_request! {
+    /// The board's decision: `approve`, or `reject` with a reason (kept as the registration's
+    /// `decision_note`). Only a pending registration is decided, once.
+    pub struct RegistrationTransition { action: RegistrationAction }
 }
 
 list_query! {

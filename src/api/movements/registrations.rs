@@ -9,7 +9,7 @@ use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 
 use super::registration_types::{
     CreateRegistration, MovementRegistrationQuery, RegistrationPatch, RegistrationResponse,
-    UnitRegistrationQuery,
+    RegistrationTransition, UnitRegistrationQuery,
 };
 use crate::auth::{AuthUser, Role, Scope};
 use crate::db::audit::{self, Change};
@@ -18,12 +18,14 @@ use crate::db::movements::registrations::{
 };
 use crate::db::movements::{self, Movement};
 use crate::db::{AnyConnection, is_unique_violation, now, scope, units};
+use crate::domain::Permission;
 use crate::domain::{MovementStatus, RegistrationStatus};
 use crate::error::{ApiError, Problem};
 use crate::http::body::{Json, MergePatch};
 use crate::http::csv::{self, ListFormat};
 use crate::http::idempotency::{IdempotencyKey, Reply};
 use crate::http::preconditions::{IfMatch, etag};
+use crate::ops;
 use crate::pagination::{Page, PageRequest};
 use crate::state::AppState;
 
@@ -51,10 +53,7 @@ fn require_open(movement: &Movement) -> Result<(), ApiError> {
 
 /// Only admins and unit officers write registrations.
 fn require_registrar(user: &AuthUser) -> Result<(), ApiError> {
-    match user.role {
-        Role::Admin | Role::UnitOfficer => Ok(()),
-        _ => Err(ApiError::Forbidden),
-    }
+    user.require(Permission::RegisterForMovement)
 }
 
 /// The unit a caller may register: any existing unit for an admin, their own for anyone else.
@@ -250,11 +249,10 @@ pub async fn get_registration(
         .json(res))
 }
 
-/// Decide a registration (admins), or reword its pledge (its unit's officer); needs `If-Match`.
+/// Reword a registration's pledge (its unit's officer, or an admin); needs `If-Match`.
 ///
-/// An admin sets `status` to `approved` or `rejected` (a rejection needs a `decision_note`);
-/// only a pending registration is decided, once. A unit officer may send only `pledge` (other
-/// fields are 403), while the registration is pending and the movement open.
+/// Only while the registration is pending and the movement open. The board decides through
+/// `POST /movements/{id}/registrations/{rid}/transitions`.
 #[utoipa::path(
     tag = "movements",
     params(
@@ -268,12 +266,12 @@ pub async fn get_registration(
         (status = 200, description = "Updated", body = RegistrationResponse, headers(("ETag" = String, description = "The new version"))),
         (status = 400, description = "Malformed request", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an admin, or a unit officer sending more than the pledge", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Neither an admin nor a unit officer", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such movement, or no such registration in your scope", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Already decided (`registration_decided`), or the movement is no longer open (`movement_not_open`)", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "The registration changed since it was read", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Not a merge patch", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields, or a rejection without a note", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
         (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -287,21 +285,17 @@ pub async fn update_registration(
 ) -> Result<HttpResponse, ApiError> {
     require_registrar(&user)?;
     let patch = body.into_inner()?;
-    let admin = user.role == Role::Admin;
-    if !admin && patch.decides() {
-        return Err(ApiError::Forbidden);
-    }
-    patch.validate_fields()?;
+    validator::Validate::validate(&patch)?;
     let (id, rid) = path.into_inner();
-    let (actor, scope, user_id) = (user.actor(), user.scope.clone(), user.id);
+    let (actor, scope, admin) = (user.actor(), user.scope.clone(), user.role == Role::Admin);
     let res = state
         .db
         .write(move |c| {
             let current = visible(c, &scope, id, rid)?;
             if_match.check(current.version)?;
-            if patch.pledge.is_none() && patch.status.is_none() {
+            let Some(pledge) = &patch.pledge else {
                 return Ok(current);
-            }
+            };
             if current.data.status != RegistrationStatus::Pending {
                 return Err(ApiError::conflict(
                     "registration_decided",
@@ -315,25 +309,12 @@ pub async fn update_registration(
                 require_open(&find_movement(c, id)?)?;
             }
             let mut data = current.data.clone();
-            if let Some(pledge) = &patch.pledge {
-                data.pledge.clone_from(pledge);
-            }
-            if let Some(decision) = patch.status {
-                data.status = decision.into();
-                data.decision_note = patch.decision_note.clone().flatten();
-                data.decided_by = Some(user_id);
-                data.decided_at = Some(now());
-            }
+            data.pledge.clone_from(pledge);
             let updated = regs::update(c, &current, &data)?;
-            let action = if patch.status.is_some() {
-                "registration.decide"
-            } else {
-                "registration.update"
-            };
             audit::record(
                 c,
                 &actor,
-                Change::new(action, "registration", rid)
+                Change::new("registration.update", "registration", rid)
                     .before(RegistrationResponse::from(current))
                     .after(RegistrationResponse::from(updated.clone())),
             )?;
@@ -341,6 +322,53 @@ pub async fn update_registration(
         })
         .await?;
     let res = RegistrationResponse::from(res);
+    Ok(HttpResponse::Ok()
+        .insert_header(("ETag", etag(res.version)))
+        .json(res))
+}
+
+/// Decide a registration (admins): `approve`, or `reject` with a reason.
+///
+/// Only a pending registration is decided, once: deciding it again is a 409
+/// `transition_not_allowed` naming `current_state` and the (empty) `allowed_actions`. The
+/// reason of a rejection becomes the registration's `decision_note`.
+#[utoipa::path(
+    tag = "movements",
+    params(
+        ("id" = i64, Path, description = "Movement id", minimum = 1),
+        ("rid" = i64, Path, description = "Registration id", minimum = 1),
+    ),
+    request_body = RegistrationTransition,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The decided registration", body = RegistrationResponse, headers(("ETag" = String, description = "The new version"))),
+        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such movement or registration", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Already decided (`transition_not_allowed`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, or a rejection without a reason", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/movements/{id}/registrations/{rid}/transitions")]
+pub async fn transition_registration(
+    user: AuthUser,
+    state: web::Data<AppState>,
+    path: web::Path<(i64, i64)>,
+    body: Json<RegistrationTransition>,
+) -> Result<HttpResponse, ApiError> {
+    user.require(Permission::DecideRegistration)?;
+    let step = body.into_inner()?;
+    validator::Validate::validate(&step)?;
+    let (id, rid) = path.into_inner();
+    let (actor, role, scope) = (user.actor(), user.role, user.scope.clone());
+    let decided = state
+        .db
+        .write(move |c| {
+            let current = visible(c, &scope, id, rid)?;
+            let reason = step.reason.as_deref();
+            ops::movements::decide(c, (&actor, role), current, step.action, reason)
+        })
+        .await?;
+    let res = RegistrationResponse::from(decided);
     Ok(HttpResponse::Ok()
         .insert_header(("ETag", etag(res.version)))
         .json(res))

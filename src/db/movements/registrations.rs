@@ -30,7 +30,7 @@ struct RegistrationRow {
 }
 
 /// What changes over a registration's life: the pledge while pending, then the decision.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct RegistrationData {
     pub pledge: String,
     pub status: RegistrationStatus,
@@ -40,11 +40,12 @@ pub struct RegistrationData {
 }
 
 /// A registration, with the names of its unit and movement for display.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct Registration {
     pub id: i64,
     pub movement_id: i64,
     pub unit_id: i64,
+    #[serde(flatten)]
     pub data: RegistrationData,
     pub version: i64,
     pub created_at: NaiveDateTime,
