@@ -60,7 +60,11 @@ impl Application {
         let app_state = state.clone();
         let server = HttpServer::new(move || {
             let (docs, spec) = (config.docs, spec.clone());
+            // The first `wrap` is the innermost: the query check answers inside CORS (so a
+            // browser can read its refusal), and `problems` sees every answer but the request
+            // id's, turning those actix or CORS built into problem documents.
             App::new()
+                .wrap(from_fn(http::edge::query_text))
                 .wrap(cors(&config.cors_origins))
                 .wrap(metrics.clone())
                 .wrap(
@@ -68,6 +72,7 @@ impl Application {
                         .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
                         .add((header::CACHE_CONTROL, "no-store")),
                 )
+                .wrap(from_fn(http::edge::problems))
                 .wrap(from_fn(request_id::middleware))
                 .app_data(app_state.clone())
                 .app_data(routes.clone())

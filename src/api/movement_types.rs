@@ -116,9 +116,11 @@ pub struct CreateMovement {
         max_length = 500
     )]
     #[validate(length(min = 1, max = 500))]
+    #[validate(custom(function = "crate::domain::text::single_line_name"))]
     pub name: String,
     #[schema(example = "Tiết kiệm là quốc sách", min_length = 1, max_length = 500)]
     #[validate(length(min = 1, max = 500))]
+    #[validate(custom(function = "crate::domain::text::single_line_name"))]
     pub slogan: Option<String>,
     /// An existing unit.
     #[schema(example = 1, minimum = 1)]
@@ -126,6 +128,7 @@ pub struct CreateMovement {
     pub launching_unit_id: Option<i64>,
     #[schema(example = "1122/QĐ-UBND", min_length = 1, max_length = 50)]
     #[validate(length(min = 1, max = 50))]
+    #[validate(custom(function = "crate::domain::text::single_line_name"))]
     pub decision_number: Option<String>,
     #[schema(example = "2026-03-02")]
     pub decision_date: Option<NaiveDate>,
@@ -195,6 +198,7 @@ pub struct MovementPatch {
         skip_serializing_if = "Option::is_none"
     )]
     #[validate(length(min = 1, max = 500))]
+    #[validate(custom(function = "crate::domain::text::single_line_name"))]
     pub name: Option<String>,
     #[schema(value_type = Option<String>, example = "Tiết kiệm là quốc sách", min_length = 1, max_length = 500)]
     #[serde(
@@ -203,6 +207,7 @@ pub struct MovementPatch {
         skip_serializing_if = "Option::is_none"
     )]
     #[validate(length(min = 1, max = 500))]
+    #[validate(custom(function = "crate::domain::text::single_line_name"))]
     pub slogan: Option<Option<String>>,
     #[schema(value_type = Option<i64>, example = 1, minimum = 1)]
     #[serde(
@@ -219,6 +224,7 @@ pub struct MovementPatch {
         skip_serializing_if = "Option::is_none"
     )]
     #[validate(length(min = 1, max = 50))]
+    #[validate(custom(function = "crate::domain::text::single_line_name"))]
     pub decision_number: Option<Option<String>>,
     #[schema(value_type = Option<NaiveDate>, example = "2026-03-02")]
     #[serde(

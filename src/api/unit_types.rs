@@ -148,12 +148,15 @@ pub struct CreateUnit {
         pattern = "^[A-Za-z0-9][A-Za-z0-9._-]*$"
     )]
     #[validate(length(min = 1, max = 32), custom(function = "code_chars"))]
+    #[validate(custom(function = "crate::domain::text::single_line_name"))]
     pub code: String,
     #[schema(example = "Sở Công thương", min_length = 1, max_length = 300)]
     #[validate(length(min = 1, max = 300))]
+    #[validate(custom(function = "crate::domain::text::single_line_name"))]
     pub name: String,
     #[schema(example = "SCT Điện Biên", min_length = 1, max_length = 100)]
     #[validate(length(min = 1, max = 100))]
+    #[validate(custom(function = "crate::domain::text::single_line_name"))]
     pub short_name: Option<String>,
     pub kind: UnitKind,
     pub admin_level: Option<AdminLevel>,
@@ -176,6 +179,7 @@ pub struct CreateUnit {
     pub address: Option<String>,
     #[schema(example = "0215 3825 123", min_length = 1, max_length = 30)]
     #[validate(length(min = 1, max = 30))]
+    #[validate(custom(function = "crate::domain::text::single_line_name"))]
     pub phone: Option<String>,
     #[schema(example = "sct@dienbien.gov.vn", max_length = 254, format = Email)]
     #[validate(email, length(max = 254))]
@@ -231,6 +235,7 @@ pub struct UnitPatch {
         skip_serializing_if = "Option::is_none"
     )]
     #[validate(length(min = 1, max = 32), custom(function = "code_chars"))]
+    #[validate(custom(function = "crate::domain::text::single_line_name"))]
     pub code: Option<String>,
     #[schema(
         example = "Sở Công Thương",
@@ -244,6 +249,7 @@ pub struct UnitPatch {
         skip_serializing_if = "Option::is_none"
     )]
     #[validate(length(min = 1, max = 300))]
+    #[validate(custom(function = "crate::domain::text::single_line_name"))]
     pub name: Option<String>,
     #[schema(value_type = Option<String>, min_length = 1, max_length = 100)]
     #[serde(
@@ -252,6 +258,7 @@ pub struct UnitPatch {
         skip_serializing_if = "Option::is_none"
     )]
     #[validate(length(min = 1, max = 100))]
+    #[validate(custom(function = "crate::domain::text::single_line_name"))]
     pub short_name: Option<Option<String>>,
     #[schema(nullable = false)]
     #[serde(
@@ -312,6 +319,7 @@ pub struct UnitPatch {
         skip_serializing_if = "Option::is_none"
     )]
     #[validate(length(min = 1, max = 30))]
+    #[validate(custom(function = "crate::domain::text::single_line_name"))]
     pub phone: Option<Option<String>>,
     #[schema(value_type = Option<String>, max_length = 254, format = Email)]
     #[serde(

@@ -1,6 +1,8 @@
 //! The registry's typed vocabularies. Each is stored as its snake_case name and documented
 //! with its Vietnamese label, as the boards use it.
 
+pub mod text;
+
 use crate::error::ApiError;
 
 /// Declares a string-backed enum: serde and strum use the same snake_case names, utoipa lists
