@@ -40,7 +40,7 @@ impl Application {
     pub async fn build(config: Config) -> anyhow::Result<Application> {
         let db = open_database(&config)?;
         bootstrap_admin(&db, config.admin_password.clone())?;
-        let secret = jwt_secret(&db, config.jwt_secret.clone())?;
+        let secret = jwt_secret(&db, config.jwt_secret.clone(), &config.database_url)?;
         let state = web::Data::new(AppState {
             db: db.clone(),
             jwt: JwtKeys::new(&secret, config.access_token_ttl),
@@ -208,7 +208,7 @@ pub fn bootstrap_admin(db: &Db, configured: Option<String>) -> anyhow::Result<()
 
 /// The token signing key: `THIDUA_JWT_SECRET`, else one generated once and kept in the
 /// database so that restarts and other instances use the same key.
-fn jwt_secret(db: &Db, configured: Option<String>) -> anyhow::Result<Vec<u8>> {
+fn jwt_secret(db: &Db, configured: Option<String>, database_url: &str) -> anyhow::Result<Vec<u8>> {
     if let Some(secret) = configured {
         return Ok(secret.into_bytes());
     }
@@ -219,5 +219,44 @@ fn jwt_secret(db: &Db, configured: Option<String>) -> anyhow::Result<Vec<u8>> {
         other => other,
     }
     .map_err(|e| anyhow::anyhow!("reading the token key: {e:?}"))?;
+    if let Some(path) = database_url.strip_prefix("sqlite://") {
+        protect_key_file(path, secret == fresh)?;
+    }
     Ok(secret.into_bytes())
+}
+
+/// On SQLite the signing key lives in the database file, so whoever reads the file can mint
+/// tokens: when this start stored the key, the file and its WAL companions become 0600 (owner
+/// only); on later starts a file readable by others is reported, not changed, since the
+/// operator may have chosen that on purpose (a backup group, say).
+#[cfg(unix)]
+fn protect_key_file(path: &str, created: bool) -> anyhow::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    for file in [
+        path.to_owned(),
+        format!("{path}-wal"),
+        format!("{path}-shm"),
+    ] {
+        let Ok(meta) = std::fs::metadata(&file) else {
+            continue;
+        };
+        let mode = meta.permissions().mode() & 0o777;
+        if created && mode != 0o600 {
+            std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600))
+                .map_err(|e| anyhow::anyhow!("restricting {file:?} to its owner: {e}"))?;
+        } else if !created && mode & 0o077 != 0 {
+            tracing::warn!(
+                file = ?file,
+                mode = format!("{mode:o}"),
+                "the database holds the token signing key but others can read it; chmod 600 it \
+                 or set THIDUA_JWT_SECRET"
+            );
+        }
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn protect_key_file(_path: &str, _created: bool) -> anyhow::Result<()> {
+    Ok(())
 }

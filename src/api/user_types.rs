@@ -107,6 +107,7 @@ pub struct CreateUser {
     /// The initial password, 12 to 128 characters.
     #[schema(example = "mật-khẩu-đủ-dài-2026", min_length = 12, max_length = 128, format = Password)]
     #[validate(length(min = 12, max = 128))]
+    #[validate(custom(function = "crate::auth::password::not_blank"))]
     pub password: String,
     #[schema(example = "Nguyễn Thị Lan", min_length = 1, max_length = 200)]
     #[validate(length(min = 1, max = 200))]
@@ -176,6 +177,7 @@ pub struct SetPassword {
     /// 12 to 128 characters.
     #[schema(example = "mật-khẩu-mới-đủ-dài", min_length = 12, max_length = 128, format = Password)]
     #[validate(length(min = 12, max = 128))]
+    #[validate(custom(function = "crate::auth::password::not_blank"))]
     pub password: String,
 }
 

@@ -135,8 +135,8 @@ mod tests {
         assert_eq!(check_single_line("a\tb"), Err(TextProblem::LineBreak));
         assert_eq!(check_single_line("a\nb"), Err(TextProblem::LineBreak));
         assert_eq!(check_single_line("a\u{2028}b"), Err(TextProblem::LineBreak));
+        assert_eq!(check_single_line(""), Ok(()));
         for blank in [
-            "",
             " ",
             "\u{a0}\u{3000}",
             "\u{200B}\u{200D}",

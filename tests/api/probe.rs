@@ -220,3 +220,124 @@ async fn errors_name_the_field_and_the_expected_form() {
         "{problem}"
     );
 }
+
+#[actix_web::test]
+async fn passwords_made_only_of_spaces_are_refused() {
+    let app = TestApp::spawn().await;
+    let token = app.admin_token().await;
+    let res = app
+        .post(
+            "/api/v1/users",
+            &token,
+            &json!({"username": "spaces", "password": " ".repeat(16), "role": "admin"}),
+        )
+        .await;
+    let problem = res.problem(422, "validation_failed");
+    assert_eq!(problem["errors"][0]["field"], "password", "{problem}");
+    assert_eq!(problem["errors"][0]["code"], "blank", "{problem}");
+    let res = app
+        .post(
+            "/api/v1/auth/password",
+            &token,
+            &json!({"current_password": crate::helpers::ADMIN_PASSWORD,
+                    "new_password": "\u{a0}".repeat(12)}),
+        )
+        .await;
+    let problem = res.problem(422, "validation_failed");
+    assert_eq!(problem["errors"][0]["field"], "new_password", "{problem}");
+    // Spaces inside a passphrase are fine.
+    app.create_user(
+        &token,
+        "phrase",
+        "admin",
+        json!({"password": "  correct horse battery  "}),
+    )
+    .await;
+}
+
+#[actix_web::test]
+async fn csv_cells_that_a_spreadsheet_would_run_are_defused() {
+    let app = TestApp::spawn().await;
+    let token = app.admin_token().await;
+    let names = [
+        " =HYPERLINK(\"x\")",
+        "\u{a0}=1+1",
+        "\u{FF1D}SUM(A1)",
+        "|cmd",
+        "@SUM(1)",
+    ];
+    for (i, name) in names.iter().enumerate() {
+        let res = app
+            .post("/api/v1/units", &token, &unit(&format!("F{i}"), name))
+            .await;
+        assert_eq!(res.status, 201, "{}", String::from_utf8_lossy(&res.body));
+    }
+    let res = app
+        .get("/api/v1/units?format=csv&order_by=code", &token)
+        .await;
+    assert_eq!(res.status, 200);
+    let csv = String::from_utf8(res.body.to_vec()).unwrap();
+    for name in names {
+        let quoted = format!("'{}", name.replace('"', "\"\""));
+        assert!(csv.contains(&quoted), "{name:?} not defused in {csv}");
+    }
+}
+
+#[actix_web::test]
+async fn if_match_star_is_accepted_only_as_documented() {
+    let app = TestApp::spawn().await;
+    let token = app.admin_token().await;
+    let id = app
+        .post("/api/v1/units", &token, &unit("S1", "Star"))
+        .await
+        .json()["id"]
+        .as_i64()
+        .unwrap();
+    // On a versioned resource `*` means "whatever the current version": the client opts out of
+    // lost-update protection on purpose; it grants nothing a read of the ETag would not.
+    let res = app
+        .request(Method::PATCH, &format!("/api/v1/units/{id}"))
+        .token(&token)
+        .header("if-match", "*")
+        .merge_patch(&json!({"name": "Star 2"}))
+        .send()
+        .await;
+    assert_eq!(res.status, 200, "{}", String::from_utf8_lossy(&res.body));
+    // A weak or stale tag never passes, and no header at all is 428.
+    for (tag, status) in [("W/\"2\"", 412), ("\"1\"", 412)] {
+        let res = app
+            .request(Method::PATCH, &format!("/api/v1/units/{id}"))
+            .token(&token)
+            .header("if-match", tag)
+            .merge_patch(&json!({"name": "Star 3"}))
+            .send()
+            .await;
+        assert_eq!(res.status, status, "{tag}");
+    }
+    let res = app
+        .request(Method::PATCH, &format!("/api/v1/units/{id}"))
+        .token(&token)
+        .merge_patch(&json!({"name": "Star 3"}))
+        .send()
+        .await;
+    res.problem(428, "precondition_required");
+}
+
+#[cfg(unix)]
+#[actix_web::test]
+async fn the_sqlite_file_holding_the_signing_key_is_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let app = TestApp::spawn().await;
+    let Some(path) = app.database_url.strip_prefix("sqlite://") else {
+        return; // PostgreSQL: the key is in the server's catalogue, not in a file of ours.
+    };
+    for file in [
+        path.to_owned(),
+        format!("{path}-wal"),
+        format!("{path}-shm"),
+    ] {
+        if let Ok(meta) = std::fs::metadata(&file) {
+            assert_eq!(meta.permissions().mode() & 0o777, 0o600, "{file}");
+        }
+    }
+}
