@@ -242,7 +242,7 @@ impl ResponseError for ApiError {
         if status.is_server_error() {
             tracing::error!(error = ?self, "request failed");
         } else if let ApiError::Database(e) = self {
-            tracing::info!(error = %e, "database refused the change");
+            tracing::info!(error = ?e, "database refused the change");
         }
         let ctx = request_id::current();
         let problem = Problem {

@@ -40,7 +40,7 @@ impl Application {
     pub async fn build(config: Config) -> anyhow::Result<Application> {
         let db = open_database(&config)?;
         bootstrap_admin(&db, config.admin_password.clone())?;
-        let secret = jwt_secret(&db, config.jwt_secret.clone())?;
+        let secret = jwt_secret(&db, config.jwt_secret.clone(), &config.database_url)?;
         let state = web::Data::new(AppState {
             db: db.clone(),
             jwt: JwtKeys::new(&secret, config.access_token_ttl),
@@ -60,7 +60,11 @@ impl Application {
         let app_state = state.clone();
         let server = HttpServer::new(move || {
             let (docs, spec) = (config.docs, spec.clone());
+            // The first `wrap` is the innermost: the query check answers inside CORS (so a
+            // browser can read its refusal), and `problems` sees every answer but the request
+            // id's, turning those actix or CORS built into problem documents.
             App::new()
+                .wrap(from_fn(http::edge::query_text))
                 .wrap(cors(&config.cors_origins))
                 .wrap(metrics.clone())
                 .wrap(
@@ -68,6 +72,7 @@ impl Application {
                         .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
                         .add((header::CACHE_CONTROL, "no-store")),
                 )
+                .wrap(from_fn(http::edge::problems))
                 .wrap(from_fn(request_id::middleware))
                 .app_data(app_state.clone())
                 .app_data(routes.clone())
@@ -203,7 +208,7 @@ pub fn bootstrap_admin(db: &Db, configured: Option<String>) -> anyhow::Result<()
 
 /// The token signing key: `THIDUA_JWT_SECRET`, else one generated once and kept in the
 /// database so that restarts and other instances use the same key.
-fn jwt_secret(db: &Db, configured: Option<String>) -> anyhow::Result<Vec<u8>> {
+fn jwt_secret(db: &Db, configured: Option<String>, database_url: &str) -> anyhow::Result<Vec<u8>> {
     if let Some(secret) = configured {
         return Ok(secret.into_bytes());
     }
@@ -214,5 +219,44 @@ fn jwt_secret(db: &Db, configured: Option<String>) -> anyhow::Result<Vec<u8>> {
         other => other,
     }
     .map_err(|e| anyhow::anyhow!("reading the token key: {e:?}"))?;
+    if let Some(path) = database_url.strip_prefix("sqlite://") {
+        protect_key_file(path, secret == fresh)?;
+    }
     Ok(secret.into_bytes())
+}
+
+/// On SQLite the signing key lives in the database file, so whoever reads the file can mint
+/// tokens: when this start stored the key, the file and its WAL companions become 0600 (owner
+/// only); on later starts a file readable by others is reported, not changed, since the
+/// operator may have chosen that on purpose (a backup group, say).
+#[cfg(unix)]
+fn protect_key_file(path: &str, created: bool) -> anyhow::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    for file in [
+        path.to_owned(),
+        format!("{path}-wal"),
+        format!("{path}-shm"),
+    ] {
+        let Ok(meta) = std::fs::metadata(&file) else {
+            continue;
+        };
+        let mode = meta.permissions().mode() & 0o777;
+        if created && mode != 0o600 {
+            std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600))
+                .map_err(|e| anyhow::anyhow!("restricting {file:?} to its owner: {e}"))?;
+        } else if !created && mode & 0o077 != 0 {
+            tracing::warn!(
+                file = ?file,
+                mode = format!("{mode:o}"),
+                "the database holds the token signing key but others can read it; chmod 600 it \
+                 or set THIDUA_JWT_SECRET"
+            );
+        }
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn protect_key_file(_path: &str, _created: bool) -> anyhow::Result<()> {
+    Ok(())
 }

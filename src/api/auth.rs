@@ -60,6 +60,7 @@ pub struct ChangePasswordRequest {
     /// 12 to 128 characters.
     #[schema(min_length = 12, max_length = 128, format = Password)]
     #[validate(length(min = 12, max = 128))]
+    #[validate(custom(function = "crate::auth::password::not_blank"))]
     pub new_password: String,
 }
 

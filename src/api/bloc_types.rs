@@ -109,6 +109,7 @@ pub struct CreateBloc {
         pattern = "^[A-Za-z0-9][A-Za-z0-9._-]*$"
     )]
     #[validate(length(min = 1, max = 32), custom(function = "code_chars"))]
+    #[validate(custom(function = "crate::domain::text::single_line_name"))]
     pub code: String,
     #[schema(
         example = "Khối Hạ tầng – Kinh tế – Kỹ thuật",
@@ -116,11 +117,13 @@ pub struct CreateBloc {
         max_length = 300
     )]
     #[validate(length(min = 1, max = 300))]
+    #[validate(custom(function = "crate::domain::text::single_line_name"))]
     pub name: String,
     pub kind: BlocKind,
     pub level: AdminLevel,
     #[schema(example = "1234/QĐ-UBND", min_length = 1, max_length = 50)]
     #[validate(length(min = 1, max = 50))]
+    #[validate(custom(function = "crate::domain::text::single_line_name"))]
     pub founding_decision_number: Option<String>,
     #[schema(example = "2018-12-20")]
     pub founding_decision_date: Option<NaiveDate>,
@@ -185,6 +188,7 @@ pub struct BlocPatch {
         skip_serializing_if = "Option::is_none"
     )]
     #[validate(length(min = 1, max = 32), custom(function = "code_chars"))]
+    #[validate(custom(function = "crate::domain::text::single_line_name"))]
     pub code: Option<String>,
     #[schema(
         example = "Khối Hạ tầng – Kinh tế – Kỹ thuật",
@@ -198,6 +202,7 @@ pub struct BlocPatch {
         skip_serializing_if = "Option::is_none"
     )]
     #[validate(length(min = 1, max = 300))]
+    #[validate(custom(function = "crate::domain::text::single_line_name"))]
     pub name: Option<String>,
     #[schema(nullable = false)]
     #[serde(
@@ -220,6 +225,7 @@ pub struct BlocPatch {
         skip_serializing_if = "Option::is_none"
     )]
     #[validate(length(min = 1, max = 50))]
+    #[validate(custom(function = "crate::domain::text::single_line_name"))]
     pub founding_decision_number: Option<Option<String>>,
     #[schema(value_type = Option<NaiveDate>, example = "2018-12-20")]
     #[serde(

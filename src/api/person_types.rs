@@ -97,6 +97,7 @@ pub struct CreatePerson {
     /// Họ và tên.
     #[schema(example = "Nguyễn Văn An", min_length = 1, max_length = 200)]
     #[validate(length(min = 1, max = 200), custom(function = "not_blank"))]
+    #[validate(custom(function = "crate::domain::text::single_line_name"))]
     pub full_name: String,
     /// Giới tính.
     pub gender: Option<Gender>,
@@ -107,6 +108,7 @@ pub struct CreatePerson {
     /// Chức vụ.
     #[schema(example = "Phó Giám đốc", min_length = 1, max_length = 200)]
     #[validate(length(min = 1, max = 200))]
+    #[validate(custom(function = "crate::domain::text::single_line_name"))]
     pub position: Option<String>,
     /// The unit the person works in; it must exist.
     #[schema(example = 3, minimum = 1)]
@@ -120,6 +122,7 @@ pub struct CreatePerson {
         pattern = "^[A-Za-z0-9][A-Za-z0-9._-]*$"
     )]
     #[validate(length(min = 1, max = 32), custom(function = "code_chars"))]
+    #[validate(custom(function = "crate::domain::text::single_line_name"))]
     pub civil_servant_code: Option<String>,
 }
 
@@ -156,6 +159,7 @@ pub struct PersonPatch {
         skip_serializing_if = "Option::is_none"
     )]
     #[validate(length(min = 1, max = 200), custom(function = "not_blank"))]
+    #[validate(custom(function = "crate::domain::text::single_line_name"))]
     pub full_name: Option<String>,
     /// Giới tính; `null` clears it.
     #[schema(value_type = Option<Gender>)]
@@ -182,6 +186,7 @@ pub struct PersonPatch {
         skip_serializing_if = "Option::is_none"
     )]
     #[validate(length(min = 1, max = 200))]
+    #[validate(custom(function = "crate::domain::text::single_line_name"))]
     pub position: Option<Option<String>>,
     /// Moves the person to another unit, which must exist; cannot be cleared.
     #[schema(example = 5, minimum = 1, nullable = false)]
@@ -206,6 +211,7 @@ pub struct PersonPatch {
         skip_serializing_if = "Option::is_none"
     )]
     #[validate(length(min = 1, max = 32), custom(function = "code_chars"))]
+    #[validate(custom(function = "crate::domain::text::single_line_name"))]
     pub civil_servant_code: Option<Option<String>>,
 }
 

@@ -102,13 +102,16 @@ pub struct CreateUser {
         pattern = "^[a-z0-9][a-z0-9._-]{2,63}$"
     )]
     #[validate(length(min = 3, max = 64), custom(function = "username_chars"))]
+    #[validate(custom(function = "crate::domain::text::single_line_name"))]
     pub username: String,
     /// The initial password, 12 to 128 characters.
     #[schema(example = "mật-khẩu-đủ-dài-2026", min_length = 12, max_length = 128, format = Password)]
     #[validate(length(min = 12, max = 128))]
+    #[validate(custom(function = "crate::auth::password::not_blank"))]
     pub password: String,
     #[schema(example = "Nguyễn Thị Lan", min_length = 1, max_length = 200)]
     #[validate(length(min = 1, max = 200))]
+    #[validate(custom(function = "crate::domain::text::single_line_name"))]
     pub full_name: Option<String>,
     pub role: Role,
     /// Required for `unit_officer`; allowed for `viewer`.
@@ -133,6 +136,7 @@ pub struct UserPatch {
         skip_serializing_if = "Option::is_none"
     )]
     #[validate(length(min = 1, max = 200))]
+    #[validate(custom(function = "crate::domain::text::single_line_name"))]
     pub full_name: Option<Option<String>>,
     #[schema(nullable = false)]
     #[serde(
@@ -173,6 +177,7 @@ pub struct SetPassword {
     /// 12 to 128 characters.
     #[schema(example = "mật-khẩu-mới-đủ-dài", min_length = 12, max_length = 128, format = Password)]
     #[validate(length(min = 12, max = 128))]
+    #[validate(custom(function = "crate::auth::password::not_blank"))]
     pub password: String,
 }
 

@@ -84,7 +84,7 @@ impl JwtKeys {
     /// Verifies signature, algorithm, type and claims; any failure is a plain 401.
     pub fn verify(&self, token: &str) -> Result<Claims, ApiError> {
         let data = decode::<Claims>(token, &self.decoding, &self.validation).map_err(|e| {
-            tracing::info!(reason = %e, "rejected an access token");
+            tracing::info!(reason = ?e, "rejected an access token");
             ApiError::Unauthorized
         })?;
         if !data

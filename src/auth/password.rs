@@ -15,6 +15,24 @@ pub fn hash(password: &str) -> Result<String, ApiError> {
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("hashing a password: {e}")))
 }
 
+/// `#[validate(custom(function = "crate::auth::password::not_blank"))]` on every new password:
+/// one made only of white space (or zero-width characters) is refused, whatever its length —
+/// twelve spaces pass a length rule but are the first thing a guesser tries. Other characters,
+/// spaces inside included, are the user's choice (OWASP: no composition rules).
+pub fn not_blank(password: &str) -> Result<(), validator::ValidationError> {
+    // Empty is the length rule's to report.
+    let blank = !password.is_empty()
+        && password.chars().all(|c| {
+            c.is_whitespace() || matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}')
+        });
+    if blank {
+        Err(validator::ValidationError::new("blank")
+            .with_message("must not be made only of spaces".into()))
+    } else {
+        Ok(())
+    }
+}
+
 /// A hash that no password matches in practice, verified for unknown users so that "no such
 /// user" and "wrong password" take the same time.
 static DUMMY: LazyLock<String> =
@@ -53,5 +71,17 @@ mod tests {
         assert!(!verify("anything", None));
         assert!(!needs_rehash(&h));
         assert!(needs_rehash("$argon2id$v=19$m=4096,t=3,p=1$abc$def"));
+    }
+
+    #[test]
+    fn passwords_of_only_spaces_are_refused() {
+        for blank in [
+            "            ",
+            "\t\t\t\t\t\t\t\t\t\t\t\t",
+            "\u{a0}\u{3000}\u{200B}",
+        ] {
+            assert!(not_blank(blank).is_err(), "{blank:?}");
+        }
+        assert!(not_blank("  a long passphrase  ").is_ok());
     }
 }

@@ -85,7 +85,12 @@ pub async fn login(
     let (u, i) = (username.clone(), ip.clone());
     let locked = state.db.read(move |c| locked_for(c, &u, &i)).await?;
     if let Some(retry_after) = locked {
-        tracing::warn!(%username, %ip, retry_after, "login refused: locked out after repeated failures");
+        tracing::warn!(
+            ?username,
+            ?ip,
+            retry_after,
+            "login refused: locked out after repeated failures"
+        );
         return Err(ApiError::TooManyRequests { retry_after });
     }
     let u = username.clone();

@@ -8,6 +8,7 @@
 mod date;
 pub mod movement;
 pub mod policy;
+pub mod text;
 pub mod workflow;
 mod year;
 

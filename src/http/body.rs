@@ -16,6 +16,7 @@ use actix_web::{FromRequest, HttpRequest, web};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
+use crate::domain::text;
 use crate::error::{ApiError, FieldError};
 
 pub const JSON: &str = "application/json";
@@ -88,10 +89,19 @@ fn extract<T: DeserializeOwned + 'static>(
 /// document) is concerned, but serde refuses it for an integer field. Such a body is parsed a
 /// second time with integral floats turned into integers; the first, strict pass keeps every
 /// other check (duplicate keys included) exact.
+///
+/// The body must be one JSON document: anything but white space after it is refused, so that a
+/// second document cannot ride along unseen. Every string in it, keys included, is then checked
+/// for control and bidi-override characters (`domain::text::check_text`) here, once, rather than
+/// field by field.
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    let strict = serde_path_to_error::deserialize(&mut serde_json::Deserializer::from_slice(bytes));
-    match strict {
-        Ok(value) => Ok(value),
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let strict = serde_path_to_error::deserialize(&mut de);
+    let parsed = match strict {
+        Ok(value) => {
+            de.end().map_err(|e| problem(".", e))?;
+            value
+        }
         Err(e)
             if e.inner()
                 .to_string()
@@ -101,9 +111,48 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
                 serde_json::from_slice(bytes).map_err(|e| problem(".", e))?;
             integral_floats_to_integers(&mut value);
             serde_path_to_error::deserialize(value)
-                .map_err(|e| problem(&e.path().to_string(), e.into_inner()))
+                .map_err(|e| problem(&e.path().to_string(), e.into_inner()))?
         }
-        Err(e) => Err(problem(&e.path().to_string(), e.into_inner())),
+        Err(e) => return Err(problem(&e.path().to_string(), e.into_inner())),
+    };
+    let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| problem(".", e))?;
+    check_strings(&value, &mut String::new())?;
+    Ok(parsed)
+}
+
+/// Refuses the first string (or key) under `value` holding a forbidden character, naming its
+/// path in the notation serde_path_to_error uses (`members[2].name`).
+fn check_strings(value: &serde_json::Value, path: &mut String) -> Result<(), ApiError> {
+    let refuse = |path: &str, problem: text::TextProblem| {
+        let field = if path.is_empty() { "body" } else { path };
+        ApiError::BadRequest {
+            code: "invalid_body",
+            message: format!("{field}: {}", problem.message()),
+            errors: vec![FieldError::new(field, problem.code(), problem.message())],
+        }
+    };
+    match value {
+        serde_json::Value::String(s) => text::check_text(s).map_err(|p| refuse(path, p)),
+        serde_json::Value::Array(items) => items.iter().enumerate().try_for_each(|(i, item)| {
+            let len = path.len();
+            path.push_str(&format!("[{i}]"));
+            let result = check_strings(item, path);
+            path.truncate(len);
+            result
+        }),
+        serde_json::Value::Object(map) => map.iter().try_for_each(|(key, item)| {
+            let len = path.len();
+            if !path.is_empty() {
+                path.push('.');
+            }
+            path.push_str(key);
+            let result = text::check_text(key)
+                .map_err(|p| refuse(path, p))
+                .and_then(|()| check_strings(item, path));
+            path.truncate(len);
+            result
+        }),
+        _ => Ok(()),
     }
 }
 
@@ -126,11 +175,6 @@ fn integral_floats_to_integers(value: &mut serde_json::Value) {
 /// The 400 for a body serde refused at `path`.
 fn problem(path: &str, inner: serde_json::Error) -> ApiError {
     let malformed = !matches!(inner.classify(), serde_json::error::Category::Data);
-    let field = if malformed || path == "." {
-        "body".to_owned()
-    } else {
-        path.to_owned()
-    };
     // serde's message ends with the position, which clients do not need twice.
     let message = inner.to_string();
     let message = message
@@ -139,17 +183,39 @@ fn problem(path: &str, inner: serde_json::Error) -> ApiError {
         .unwrap_or(&message)
         .to_owned();
     if malformed {
-        ApiError::BadRequest {
+        let message = if message == "trailing characters" {
+            "trailing characters after the JSON document: send exactly one".to_owned()
+        } else {
+            message
+        };
+        return ApiError::BadRequest {
             code: "malformed_json",
             message: "the request body is not valid JSON".into(),
-            errors: vec![FieldError::new(field, "malformed_json", message)],
-        }
-    } else {
-        ApiError::BadRequest {
-            code: "invalid_body",
-            message: format!("{field}: {message}"),
-            errors: vec![FieldError::new(field, "invalid_field", message)],
-        }
+            errors: vec![FieldError::new("body", "malformed_json", message)],
+        };
+    }
+    let field = field_of(path, &message);
+    let message = super::expected_form(&message);
+    ApiError::BadRequest {
+        code: "invalid_body",
+        message: format!("{field}: {message}"),
+        errors: vec![FieldError::new(field, "invalid_field", message)],
+    }
+}
+
+/// The field a serde data error is about: its path, completed by the name serde gives for a
+/// missing or unknown field (reported at the enclosing object's path), else `body`.
+fn field_of(path: &str, message: &str) -> String {
+    let named = ["missing field `", "unknown field `"]
+        .iter()
+        .any(|p| message.starts_with(p))
+        .then(|| super::backticked(message))
+        .flatten();
+    match (path, named) {
+        ("." | "", Some(name)) => name,
+        ("." | "", None) => "body".to_owned(),
+        (path, Some(name)) if !path.ends_with(&name) => format!("{path}.{name}"),
+        (path, _) => path.to_owned(),
     }
 }
 
@@ -216,6 +282,46 @@ mod tests {
         assert!(parse::<Body>(br#"{"name": "a", "ids": [1.5]}"#).is_err());
         let err = parse::<Body>(b"{").unwrap_err();
         assert_eq!(err.code(), "malformed_json");
+    }
+
+    #[test]
+    fn forbidden_characters_are_named_by_their_path() {
+        let field = |body: &[u8]| match parse::<serde_json::Value>(body).unwrap_err() {
+            ApiError::BadRequest { errors, .. } => errors[0].field.clone(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            field(br#"{"a": [{"b": "ok"}, {"b": "x\u0000"}]}"#),
+            "a[1].b"
+        );
+        assert_eq!(field(br#"{"a\u202e": 1}"#), "a\u{202e}");
+        assert_eq!(field(br#""\u0007""#), "body");
+        assert_eq!(field("[\"\u{85}\"]".as_bytes()), "[0]");
+        assert!(parse::<serde_json::Value>(br#"{"a": "tab\tline\nok"}"#).is_ok());
+    }
+
+    #[test]
+    fn one_document_only() {
+        for body in [&b"{} {}"[..], b"{}x", b"[1]]", b"{}\n1"] {
+            assert_eq!(
+                parse::<serde_json::Value>(body).unwrap_err().code(),
+                "malformed_json"
+            );
+        }
+        assert!(parse::<serde_json::Value>(b"{}\r\n\t ").is_ok());
+        // The integral-float pass refuses trailing data too.
+        let err = parse::<Body>(br#"{"name": "a", "ids": [1.0]} x"#).unwrap_err();
+        assert_eq!(err.code(), "malformed_json");
+    }
+
+    #[test]
+    fn missing_and_unknown_fields_are_named() {
+        let field = |body: &[u8]| match parse::<Body>(body).unwrap_err() {
+            ApiError::BadRequest { errors, .. } => errors[0].field.clone(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(field(br#"{"ids": []}"#), "name");
+        assert_eq!(field(br#"{"name": "a", "ids": [], "extra": 1}"#), "extra");
     }
 
     #[derive(Debug, serde::Deserialize)]

@@ -45,9 +45,19 @@ pub fn wanted(req: &HttpRequest, format: Option<ListFormat>) -> bool {
     }
 }
 
-/// Prefixes a cell that starts like a formula.
+/// Prefixes with `'` a cell that a spreadsheet could take for a formula (OWASP CSV injection):
+/// one starting with `=`, `+`, `-`, `@`, `|` (DDE) or their full-width forms — also after
+/// leading spaces, which Excel and LibreOffice skip (a no-break space included) — or with a tab,
+/// carriage return or NUL.
 pub fn defuse(cell: &str) -> String {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r', '\0']) {
+    const TRIGGERS: [char; 9] = [
+        '=', '+', '-', '@', '|', '\u{FF1D}', '\u{FF0B}', '\u{FF0D}', '\u{FF20}',
+    ];
+    let risky = cell.starts_with(['\t', '\r', '\n', '\0'])
+        || cell
+            .trim_start_matches(|c: char| c.is_whitespace() || c == '\u{FEFF}')
+            .starts_with(TRIGGERS);
+    if risky {
         format!("'{cell}")
     } else {
         cell.to_owned()

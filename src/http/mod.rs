@@ -3,6 +3,7 @@
 
 pub mod body;
 pub mod csv;
+pub mod edge;
 pub mod idempotency;
 pub mod metrics;
 pub mod preconditions;
@@ -13,31 +14,55 @@ use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 
 use crate::error::{ApiError, FieldError};
 
-/// Query-string errors become 400 problems naming the parameter where serde says which.
+/// Query-string errors become 400 problems naming the parameter and the form it must take.
+///
+/// serde_urlencoded says what went wrong but not where ("invalid digit found in string"), so
+/// the parameter is found again by checking each value, in order, against its schema in the API
+/// document: the first one that does not fit is the one serde stopped at.
 pub fn query_config() -> web::QueryConfig {
-    web::QueryConfig::default().error_handler(|err, _| {
+    web::QueryConfig::default().error_handler(|err, req| {
         let message = err.to_string();
-        let message = message
-            .trim_start_matches("Query deserialize error: ")
-            .to_owned();
-        let field = backticked(&message).unwrap_or_else(|| "query".into());
+        let message = message.trim_start_matches("Query deserialize error: ");
+        let pairs = web::Query::<Vec<(String, String)>>::from_query(req.query_string())
+            .map(web::Query::into_inner)
+            .unwrap_or_default();
+        let named = ["unknown field `", "missing field `", "duplicate field `"]
+            .iter()
+            .any(|p| message.starts_with(p))
+            .then(|| backticked(message))
+            .flatten();
+        let (field, detail) = match named {
+            Some(name) => (name, message.to_owned()),
+            None => req
+                .app_data::<web::Data<KnownRoutes>>()
+                .and_then(|routes| routes.misfit(req.path(), "query", pairs.iter()))
+                .unwrap_or_else(|| ("query".into(), expected_form(message))),
+        };
         ApiError::BadRequest {
             code: "invalid_query",
-            message: message.clone(),
-            errors: vec![FieldError::new(field, "invalid", message)],
+            message: format!("{field}: {detail}"),
+            errors: vec![FieldError::new(field, "invalid", detail)],
         }
         .into()
     })
 }
 
-/// Path errors (`/users/abc`) become 400 problems.
+/// Path errors (`/users/abc`) become 400 problems naming the segment and its form.
 pub fn path_config() -> web::PathConfig {
-    web::PathConfig::default().error_handler(|err, _| {
-        let message = err.to_string();
+    web::PathConfig::default().error_handler(|err, req| {
+        let segments: Vec<(String, String)> = req
+            .match_info()
+            .iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect();
+        let (field, detail) = req
+            .app_data::<web::Data<KnownRoutes>>()
+            .and_then(|routes| routes.misfit(req.path(), "path", segments.iter()))
+            .unwrap_or_else(|| ("path".into(), expected_form(&err.to_string())));
         ApiError::BadRequest {
             code: "invalid_path",
-            message: message.clone(),
-            errors: vec![FieldError::new("path", "invalid", message)],
+            message: format!("{field}: {detail}"),
+            errors: vec![FieldError::new(field, "invalid", detail)],
         }
         .into()
     })
@@ -50,13 +75,130 @@ fn backticked(message: &str) -> Option<String> {
     Some(message[start..start + len].to_owned())
 }
 
-/// Every route and its methods, taken from the OpenAPI document so that the 405 answer and
-/// its `Allow` header always agree with what the API documents.
+/// A serde or chrono message in the API's terms: Rust type names become the JSON forms, and a
+/// date that chrono could not read says which form it wants.
+fn expected_form(message: &str) -> String {
+    let mut out = message.to_owned();
+    for (rust, form) in [
+        ("expected i64", "expected an integer"),
+        ("expected i32", "expected an integer"),
+        ("expected u64", "expected a non-negative integer"),
+        ("expected u32", "expected a non-negative integer"),
+        ("expected f64", "expected a number"),
+        ("to a i64", "to an integer"),
+        ("to a i32", "to an integer"),
+    ] {
+        out = out.replace(rust, form);
+    }
+    const CHRONO: [&str; 6] = [
+        "input contains invalid characters",
+        "premature end of input",
+        "trailing input",
+        "input is out of range",
+        "no possible date and time matching input",
+        "input is not enough for unique date and time",
+    ];
+    if CHRONO.iter().any(|m| out.starts_with(m)) {
+        out.push_str(": expected a date as YYYY-MM-DD");
+    }
+    out
+}
+
+/// The form a parameter's value must take, read from its schema in the API document.
+#[derive(Debug, Clone, PartialEq)]
+enum Form {
+    Integer { min: Option<i64>, max: Option<i64> },
+    Boolean,
+    Date,
+    DateTime,
+    OneOf(Vec<String>),
+    Text,
+}
+
+impl Form {
+    fn from_schema(schema: &serde_json::Value, api: &serde_json::Value) -> Form {
+        let schema = match schema.get("$ref").and_then(|r| r.as_str()) {
+            Some(r) => r
+                .strip_prefix("#/")
+                .map(|p| format!("/{p}"))
+                .and_then(|p| api.pointer(&p))
+                .unwrap_or(schema),
+            None => schema,
+        };
+        if let Some(values) = schema.get("enum").and_then(|e| e.as_array()) {
+            return Form::OneOf(
+                values
+                    .iter()
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .collect(),
+            );
+        }
+        let format = schema.get("format").and_then(|f| f.as_str());
+        match (schema.get("type").and_then(|t| t.as_str()), format) {
+            (Some("integer"), _) => Form::Integer {
+                min: schema.get("minimum").and_then(|v| v.as_i64()),
+                max: schema.get("maximum").and_then(|v| v.as_i64()),
+            },
+            (Some("boolean"), _) => Form::Boolean,
+            (Some("string"), Some("date")) => Form::Date,
+            (Some("string"), Some("date-time")) => Form::DateTime,
+            _ => Form::Text,
+        }
+    }
+
+    /// Whether serde could read `value` in this form (bounds are checked later, by validation).
+    fn fits(&self, value: &str) -> bool {
+        match self {
+            Form::Integer { .. } => value.parse::<i64>().is_ok(),
+            Form::Boolean => matches!(value, "true" | "false"),
+            Form::Date => chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d").is_ok(),
+            Form::DateTime => chrono::DateTime::parse_from_rfc3339(value).is_ok(),
+            Form::OneOf(values) => values.iter().any(|v| v == value),
+            Form::Text => true,
+        }
+    }
+
+    fn describe(&self) -> String {
+        match self {
+            Form::Integer {
+                min: Some(min),
+                max: Some(max),
+            } => format!("must be an integer from {min} to {max}"),
+            Form::Integer { min: Some(min), .. } => format!("must be an integer of at least {min}"),
+            Form::Integer { .. } => "must be an integer".into(),
+            Form::Boolean => "must be `true` or `false`".into(),
+            Form::Date => "must be a date as YYYY-MM-DD".into(),
+            Form::DateTime => "must be an RFC 3339 date and time, e.g. 2026-11-25T08:00:00Z".into(),
+            Form::OneOf(values) => format!(
+                "must be one of {}",
+                values
+                    .iter()
+                    .map(|v| format!("`{v}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            Form::Text => "is invalid".into(),
+        }
+    }
+}
+
+/// One documented path: its methods and the forms of its path and query parameters.
 #[derive(Debug)]
-pub struct KnownRoutes(Vec<(ResourceDef, Vec<&'static str>)>);
+struct Route {
+    def: ResourceDef,
+    methods: Vec<&'static str>,
+    /// `(in, name, form)`, `in` being `path` or `query`.
+    params: Vec<(String, String, Form)>,
+}
+
+/// Every route, its methods and its parameters, taken from the OpenAPI document so that the 405
+/// answer, its `Allow` header and the parameter errors always agree with what the API documents.
+#[derive(Debug)]
+pub struct KnownRoutes(Vec<Route>);
 
 impl KnownRoutes {
     pub fn from_openapi(api: &utoipa::openapi::OpenApi) -> KnownRoutes {
+        let json = serde_json::to_value(api).unwrap_or_default();
         let routes = api
             .paths
             .paths
@@ -70,17 +212,58 @@ impl KnownRoutes {
                     ("DELETE", item.delete.is_some()),
                 ];
                 let methods = ops.iter().filter(|(_, on)| *on).map(|(m, _)| *m).collect();
-                (ResourceDef::new(path.as_str()), methods)
+                let mut params: Vec<(String, String, Form)> = Vec::new();
+                let item_json = json.get("paths").and_then(|p| p.get(path));
+                let operations = item_json.and_then(|i| i.as_object()).into_iter().flatten();
+                for (_, op) in operations {
+                    let list = op.get("parameters").and_then(|p| p.as_array());
+                    for param in list.into_iter().flatten() {
+                        let text = |k: &str| param.get(k).and_then(|v| v.as_str());
+                        let (Some(place), Some(name)) = (text("in"), text("name")) else {
+                            continue;
+                        };
+                        if params.iter().any(|(p, n, _)| p == place && n == name) {
+                            continue;
+                        }
+                        let schema = param.get("schema").cloned().unwrap_or_default();
+                        let form = Form::from_schema(&schema, &json);
+                        params.push((place.to_owned(), name.to_owned(), form));
+                    }
+                }
+                Route {
+                    def: ResourceDef::new(path.as_str()),
+                    methods,
+                    params,
+                }
             })
             .collect();
         KnownRoutes(routes)
     }
 
+    fn route(&self, path: &str) -> Option<&Route> {
+        self.0.iter().find(|r| r.def.is_match(path))
+    }
+
     fn methods_for(&self, path: &str) -> Option<&[&'static str]> {
-        self.0
-            .iter()
-            .find(|(def, _)| def.is_match(path))
-            .map(|(_, m)| m.as_slice())
+        self.route(path).map(|r| r.methods.as_slice())
+    }
+
+    /// The first of `values` (`name`, `value`) that does not fit its documented form, with what
+    /// the form is.
+    fn misfit<'a>(
+        &self,
+        path: &str,
+        place: &str,
+        mut values: impl Iterator<Item = &'a (String, String)>,
+    ) -> Option<(String, String)> {
+        let route = self.route(path)?;
+        values.find_map(|(name, value)| {
+            let (_, _, form) = route
+                .params
+                .iter()
+                .find(|(p, n, _)| p == place && n == name)?;
+            (!form.fits(value)).then(|| (name.clone(), form.describe()))
+        })
     }
 }
 

@@ -55,7 +55,7 @@ pub async fn middleware(
         id: id.clone(),
         path: req.path().to_owned(),
     };
-    let span = tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.path());
+    let span = tracing::info_span!("request", request_id = %id, method = %req.method(), path = ?req.path());
     let started = Instant::now();
     let result = CURRENT
         .scope(ctx, next.call(req))
@@ -73,7 +73,7 @@ pub async fn middleware(
             Ok(res)
         }
         Err(e) => {
-            tracing::warn!(error = %e, "request failed before a response was built");
+            tracing::warn!(error = ?e, "request failed before a response was built");
             Err(e)
         }
     }

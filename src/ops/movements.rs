@@ -21,11 +21,11 @@ request_types! {
     /// status moves only through `POST /movements/{id}/transitions`.
     patch MovementPatch;
     fields {
-        name: String, len(1, 500), example "Toàn dân thực hành tiết kiệm, chống lãng phí";
-        slogan: Option<String>, len(1, 500), example "Tiết kiệm là quốc sách";
+        name: String, len(1, 500), check "crate::domain::text::single_line_name", example "Toàn dân thực hành tiết kiệm, chống lãng phí";
+        slogan: Option<String>, len(1, 500), check "crate::domain::text::single_line_name", example "Tiết kiệm là quốc sách";
         /// An existing unit.
         launching_unit_id: Option<i64>, min 1;
-        decision_number: Option<String>, len(1, 50), example "1122/QĐ-UBND";
+        decision_number: Option<String>, len(1, 50), check "crate::domain::text::single_line_name", example "1122/QĐ-UBND";
         decision_date: Option<Date>, example "2026-03-02";
         scope: MovementScope;
         form: MovementForm;

@@ -18,9 +18,9 @@ request_types! {
     fields {
         /// The board's code for the unit, unique.
         code: String, len(1, 32), pattern "^[A-Za-z0-9][A-Za-z0-9._-]*$",
-            check "crate::ops::fields::code_chars", example "SCT";
-        name: String, len(1, 300), example "Sở Công thương";
-        short_name: Option<String>, len(1, 100), example "SCT Điện Biên";
+            check "crate::ops::fields::code_chars", check "crate::domain::text::single_line_name", example "SCT";
+        name: String, len(1, 300), check "crate::domain::text::single_line_name", example "Sở Công thương";
+        short_name: Option<String>, len(1, 100), check "crate::domain::text::single_line_name", example "SCT Điện Biên";
         kind: UnitKind;
         admin_level: Option<AdminLevel>;
         /// The unit above this one in the tree.
@@ -33,7 +33,7 @@ request_types! {
         successor_id: Option<i64>, min 1;
         address: Option<String>, len(1, 500),
             example "Tổ 10, phường Mường Thanh, thành phố Điện Biên Phủ";
-        phone: Option<String>, len(1, 30), example "0215 3825 123";
+        phone: Option<String>, len(1, 30), check "crate::domain::text::single_line_name", example "0215 3825 123";
         email: Option<String>, email 254, example "sct@dienbien.gov.vn";
     }
 }

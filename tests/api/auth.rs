@@ -302,7 +302,7 @@ async fn refresh_rejects_unknown_tokens_and_malformed_bodies() {
     assert_unauthorized(&refresh(&app, "garbage-that-was-never-issued").await);
     let post = |body: Value| app.request(Method::POST, REFRESH).json(&body).send();
     let missing = post(json!({})).await.problem(400, "invalid_body");
-    assert_eq!(missing["errors"][0]["field"], "body");
+    assert_eq!(missing["errors"][0]["field"], "refresh_token");
     let unknown = post(json!({ "refresh_token": token, "scope": "admin" }))
         .await
         .problem(400, "invalid_body");

@@ -164,7 +164,7 @@ async fn bad_path_and_query_values_are_400() {
         "/api/v1/users/99999999999999999999999",
     ] {
         let problem = app.get(path, &admin).await.problem(400, "invalid_path");
-        assert_eq!(problem["errors"][0]["field"], "path");
+        assert_eq!(problem["errors"][0]["field"], "id");
     }
     for query in [
         "page_size=abc",

@@ -18,6 +18,7 @@ mod movements;
 mod openapi;
 mod pagination;
 mod persons;
+mod probe;
 mod registrations;
 mod reliability;
 mod smoke;
