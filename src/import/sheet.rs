@@ -230,6 +230,15 @@ fn newlines(bytes: &[u8], from: usize, to: usize) -> usize {
         .map_or(0, |b| b.iter().filter(|&&b| b == b'\n').count())
 }
 
+/// A cell without the quote a CSV export puts before one that starts like a formula
+/// (`'=…`, `'+84…`), so that an export imports back to the same values.
+fn undefused(s: &str) -> &str {
+    match s.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r', '\0']) => rest,
+        _ => s,
+    }
+}
+
 fn read_csv(bytes: &[u8], rows: &mut Rows) -> Result<(), ApiError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let mut reader = csv::ReaderBuilder::new()
@@ -266,7 +275,7 @@ fn read_csv(bytes: &[u8], rows: &mut Rows) -> Result<(), ApiError> {
             .iter()
             .enumerate()
             .filter_map(|(col, raw)| match std::str::from_utf8(raw) {
-                Ok(s) => text(s).map(|c| (col, c)),
+                Ok(s) => text(undefused(s)).map(|c| (col, c)),
                 Err(_) => Some((
                     col,
                     Cell::Bad("is not UTF-8 text; save the file as \"CSV UTF-8\"".into()),
@@ -500,6 +509,34 @@ mod tests {
         );
         let sheet = read(Format::Xlsx, &bytes, 1000).unwrap();
         assert_eq!(sheet.rows.len(), 199);
+    }
+
+    #[test]
+    fn crlf_rows_are_numbered_like_lf_rows() {
+        let lf = "code,name\nA,\"Sở\nCông thương\"\n\n,\nB,Sở Tư pháp\nC,'+84 215\n";
+        let crlf = lf.replace('\n', "\r\n");
+        for csv in [lf.to_owned(), crlf] {
+            let sheet = read(Format::Csv, csv.as_bytes(), 10).unwrap();
+            let numbers: Vec<usize> = sheet.rows.iter().map(|r| r.number).collect();
+            assert_eq!(numbers, [2, 5, 6], "{csv:?}");
+            assert_eq!(sheet.rows[2].get(1), Some(&Cell::Text("+84 215".into())));
+        }
+    }
+
+    #[test]
+    fn a_huge_cell_is_refused_while_unpacking() {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        sheet.write_string(0, 0, "name").unwrap();
+        sheet.write_string(1, 0, "Đ".repeat(20_000)).unwrap();
+        sheet.write_string(2, 0, "Sở Tư pháp").unwrap();
+        let bytes = book.save_to_buffer().unwrap();
+        let err = check_unpacked_size(&bytes, 1 << 30, 16 * 1024).unwrap_err();
+        assert!(
+            matches!(&err, ApiError::Validation(e) if e[0].code == "too_large"),
+            "{err:?}"
+        );
+        check_unpacked_size(&bytes, 1 << 30, 64 * 1024).unwrap();
     }
 
     #[test]
