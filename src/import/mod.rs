@@ -164,7 +164,7 @@ pub fn check(
     p: &Prepared,
     progress: &dyn Fn(usize),
 ) -> Result<Plan, ApiError> {
-    let mut ctx = rows::Context::new(p.target, &p.columns, &p.sheet);
+    let mut ctx = rows::Context::new(c, p.target, &p.columns, &p.sheet)?;
     let mut planned = Vec::with_capacity(p.rows());
     let mut errors = Vec::new();
     for (done, row) in p.sheet.rows.iter().enumerate() {

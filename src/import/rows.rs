@@ -53,6 +53,68 @@ pub struct Context {
     file_ids: HashMap<i64, String>,
     taken: HashSet<String>,
     planned: usize,
+    /// Unit codes and civil servant codes of the file found in the database, looked up a
+    /// chunk at a time before the rows are checked (one query per row would make a big file
+    /// slow where every query is a round trip).
+    db_units: HashMap<String, i64>,
+    db_persons: HashSet<String>,
+    db_unit_ids: HashMap<i64, bool>,
+}
+
+/// Codes per lookup query: well below SQLite's limit on bound values.
+const LOOKUP_CHUNK: usize = 500;
+
+/// The values of the named columns' cells, once each.
+fn cell_texts(columns: &[(usize, &'static Column)], sheet: &Sheet, names: &[&str]) -> Vec<String> {
+    let cols: Vec<usize> = columns
+        .iter()
+        .filter(|(_, c)| names.contains(&c.name))
+        .map(|(i, _)| *i)
+        .collect();
+    let mut seen = HashSet::new();
+    for row in &sheet.rows {
+        for col in &cols {
+            if let Some(Ok(text)) = row.get(*col).map(Cell::text) {
+                seen.insert(text);
+            }
+        }
+    }
+    seen.into_iter().collect()
+}
+
+fn lookup(
+    c: &mut AnyConnection,
+    target: Target,
+    columns: &[(usize, &'static Column)],
+    sheet: &Sheet,
+) -> Result<(HashMap<String, i64>, HashSet<String>), ApiError> {
+    use crate::db::schema::{persons, units};
+    use diesel::prelude::*;
+    let unit_codes = cell_texts(
+        columns,
+        sheet,
+        &["code", "parent_code", "successor_code", "unit_code"],
+    );
+    let mut found = HashMap::new();
+    for chunk in unit_codes.chunks(LOOKUP_CHUNK) {
+        let rows: Vec<(String, i64)> = units::table
+            .filter(units::code.eq_any(chunk))
+            .select((units::code, units::id))
+            .load(c)?;
+        found.extend(rows);
+    }
+    let mut taken = HashSet::new();
+    if target == Target::Persons {
+        let codes = cell_texts(columns, sheet, &["civil_servant_code"]);
+        for chunk in codes.chunks(LOOKUP_CHUNK) {
+            let rows: Vec<Option<String>> = persons::table
+                .filter(persons::civil_servant_code.eq_any(chunk))
+                .select(persons::civil_servant_code)
+                .load(c)?;
+            taken.extend(rows.into_iter().flatten());
+        }
+    }
+    Ok((found, taken))
 }
 
 fn column_index(columns: &[(usize, &'static Column)], name: &str) -> Option<usize> {
@@ -63,7 +125,12 @@ fn column_index(columns: &[(usize, &'static Column)], name: &str) -> Option<usiz
 }
 
 impl Context {
-    pub fn new(target: Target, columns: &[(usize, &'static Column)], sheet: &Sheet) -> Context {
+    pub fn new(
+        c: &mut AnyConnection,
+        target: Target,
+        columns: &[(usize, &'static Column)],
+        sheet: &Sheet,
+    ) -> Result<Context, ApiError> {
         let mut declared = HashMap::new();
         let mut file_ids = HashMap::new();
         let code_col = column_index(columns, "code");
@@ -80,52 +147,52 @@ impl Context {
                 }
             }
         }
-        Context {
+        let (db_units, db_persons) = lookup(c, target, columns, sheet)?;
+        Ok(Context {
             known: HashMap::new(),
             declared,
             file_ids,
             taken: HashSet::new(),
             planned: 0,
+            db_units,
+            db_persons,
+            db_unit_ids: HashMap::new(),
+        })
+    }
+
+    /// Whether a unit of the database has this id, asked once per id.
+    fn unit_exists(&mut self, c: &mut AnyConnection, id: i64) -> Result<bool, ApiError> {
+        if let Some(found) = self.db_unit_ids.get(&id) {
+            return Ok(*found);
         }
+        let found = id > 0 && db::units::find(c, id)?.is_some();
+        self.db_unit_ids.insert(id, found);
+        Ok(found)
     }
 
     /// The id of the unit with this code: in the database, or a placeholder for an earlier
     /// row of the file.
-    fn unit_id(
-        &mut self,
-        c: &mut AnyConnection,
-        code: &str,
-        row: usize,
-    ) -> Result<Result<i64, String>, ApiError> {
-        if let Some(id) = self.known.get(code) {
-            return Ok(Ok(*id));
+    fn unit_id(&self, code: &str, row: usize) -> Result<i64, String> {
+        if let Some(id) = self.known.get(code).or_else(|| self.db_units.get(code)) {
+            return Ok(*id);
         }
-        if let Some(unit) = db::units::find_by_code(c, code)? {
-            self.known.insert(code.to_owned(), unit.id);
-            return Ok(Ok(unit.id));
-        }
-        Ok(Err(match self.declared.get(code) {
+        Err(match self.declared.get(code) {
             Some(&at) if at < row => format!("the unit {code:?} of row {at} has errors"),
             Some(&at) if at == row => "a unit cannot refer to itself".to_owned(),
             Some(&at) => format!(
                 "the unit {code:?} comes later, in row {at}; put it before the rows that refer to it"
             ),
             None => format!("no unit has the code {code:?}, in the database or in an earlier row"),
-        }))
+        })
     }
 
     /// A unit named by the `id` another row of the file has (an exported file's `parent_id`).
-    fn file_unit(
-        &mut self,
-        c: &mut AnyConnection,
-        id: i64,
-        row: usize,
-    ) -> Result<Result<i64, String>, ApiError> {
-        match self.file_ids.get(&id).cloned() {
-            Some(code) => self.unit_id(c, &code, row),
-            None => Ok(Err(format!(
+    fn file_unit(&self, id: i64, row: usize) -> Result<i64, String> {
+        match self.file_ids.get(&id) {
+            Some(code) => self.unit_id(code, row),
+            None => Err(format!(
                 "no row of this file has the id {id}; refer to a unit of the database by its code instead"
-            ))),
+            )),
         }
     }
 }
@@ -148,9 +215,7 @@ pub fn plan_row(
             };
             // The rules `create_in_txn` checks on a new unit: its links exist (resolved
             // above) and its code is free, in the database and in the file.
-            if !ctx.taken.insert(data.code.clone())
-                || db::units::find_by_code(c, &data.code)?.is_some()
-            {
+            if !ctx.taken.insert(data.code.clone()) || ctx.db_units.contains_key(&data.code) {
                 errors.push(FieldError::new(
                     "code",
                     "code_taken",
@@ -167,8 +232,7 @@ pub fn plan_row(
                 return Ok(Err(errors));
             };
             if let Some(code) = &data.civil_servant_code
-                && (!ctx.taken.insert(code.clone())
-                    || db::persons::find_by_code(c, code)?.is_some())
+                && (!ctx.taken.insert(code.clone()) || ctx.db_persons.contains(code))
             {
                 errors.push(FieldError::new(
                     "civil_servant_code",
@@ -315,18 +379,18 @@ fn value(
             "must be a date written YYYY-MM-DD, such as 2008-04-01 (or a date cell)".to_owned(),
         )),
         Kind::UnitCode => ctx
-            .unit_id(c, &text, row)?
+            .unit_id(&text, row)
             .map(Value::from)
             .map_err(|m| ("unknown", m)),
         Kind::FileUnitId => match integer(cell) {
             Some(id) => ctx
-                .file_unit(c, id, row)?
+                .file_unit(id, row)
                 .map(Value::from)
                 .map_err(|m| ("unknown", m)),
             None => Err(("integer", "must be the id of another row".to_owned())),
         },
         Kind::UnitId => match integer(cell) {
-            Some(id) if id > 0 && db::units::find(c, id)?.is_some() => Ok(Value::from(id)),
+            Some(id) if ctx.unit_exists(c, id)? => Ok(Value::from(id)),
             _ => Err((
                 "unknown",
                 format!(
