@@ -204,16 +204,30 @@ pub fn import(config: &Config, cmd: ImportCommand) -> anyhow::Result<()> {
             .unwrap_or_else(|_| ProgressStyle::default_bar())
             .progress_chars("=> "),
     );
-    bar.set_message(format!("importing {}", target.plural()));
-    let result = db.write_blocking(|c| {
-        import::execute(c, &actor, &prepared, dry_run, &|done| {
-            bar.set_position(done as u64)
-        })
-    });
+    // The same steps as the API: check with reads only, then (unless a dry run) write.
+    bar.set_message(format!("checking {}", target.plural()));
+    let plan = {
+        let mut conn = db
+            .pool()
+            .get()
+            .map_err(|e| anyhow::anyhow!("connecting to the database: {e}"))?;
+        import::check(&mut conn, &prepared, &|done| bar.set_position(done as u64))
+    };
+    let result = match plan {
+        Ok(plan) if dry_run => Ok(import::dry_run_report(&prepared, &plan)),
+        Ok(plan) => {
+            bar.set_position(0);
+            bar.set_message(format!("importing {}", target.plural()));
+            db.write_blocking(|c| {
+                import::write(c, &actor, &prepared, &plan, &|done| {
+                    bar.set_position(done as u64)
+                })
+            })
+        }
+        Err(e) => Err(e),
+    };
     bar.finish_and_clear();
-    let report = result
-        .or_else(import::dry_run_report)
-        .map_err(|e| refused(&name, e))?;
+    let report = result.map_err(|e| refused(&name, e))?;
     print_out(&serde_json::to_string_pretty(&report)?);
     if dry_run {
         eprintln!(

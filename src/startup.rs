@@ -48,6 +48,7 @@ impl Application {
             throttle: config.throttle.clone(),
             trust_forwarded: config.trust_forwarded,
             import_limit: config.import_limit,
+            imports: Default::default(),
         });
         let listener = TcpListener::bind(config.bind)?;
         let port = listener.local_addr()?.port();

@@ -14,4 +14,6 @@ pub struct AppState {
     pub trust_forwarded: bool,
     /// The body limit of the import endpoints (`THIDUA_IMPORT_LIMIT_BYTES`).
     pub import_limit: usize,
+    /// How many imports may run at once, and whose turn it is to write.
+    pub imports: crate::import::Slots,
 }

@@ -95,6 +95,8 @@ async fn run(
         .and_then(|v| v.to_str().ok())
         .and_then(Format::from_content_type)
         .ok_or(ApiError::UnsupportedMediaType(EXPECTED))?;
+    // Before the body is read: a refused import must not hold its upload in memory.
+    let _slot = state.imports.start()?;
     let bytes = read_file(&req, payload, state.import_limit).await?;
     let fingerprint = Fingerprint {
         dry_run: query.dry_run,
@@ -102,10 +104,22 @@ async fn run(
     };
     // Parsing a large workbook is CPU work: off the executor, like database work.
     let prepared = Arc::new(db::run(move || import::prepare(target, format, &bytes)).await?);
-    let (actor, dry_run) = (user.actor(), query.dry_run);
-    let result = idempotency
+    // Checking only reads, so it takes no write lock: a dry run never holds up other writers.
+    let p = prepared.clone();
+    let plan = Arc::new(
+        state
+            .db
+            .read(move |c| import::check(c, &p, &|_| {}))
+            .await?,
+    );
+    if query.dry_run {
+        return Ok(HttpResponse::Ok().json(import::dry_run_report(&prepared, &plan)));
+    }
+    let _turn = state.imports.write_turn().await;
+    let actor = user.actor();
+    idempotency
         .run(&state.db, &user, &fingerprint, move |c| {
-            let report = import::execute(c, &actor, &prepared, dry_run, &|_| {})?;
+            let report = import::write(c, &actor, &prepared, &plan, &|_| {})?;
             Ok(Reply {
                 status: StatusCode::CREATED,
                 body: serde_json::to_value(report).map_err(|e| ApiError::Internal(e.into()))?,
@@ -113,11 +127,7 @@ async fn run(
                 etag: None,
             })
         })
-        .await;
-    match result {
-        Ok(res) => Ok(res),
-        Err(e) => import::dry_run_report(e).map(|report| HttpResponse::Ok().json(report)),
-    }
+        .await
 }
 
 /// Import units (admins).
@@ -129,11 +139,18 @@ async fn run(
 /// Values follow `POST /units`; `valid_from` and `valid_to` are `YYYY-MM-DD` (or date cells),
 /// `parent_code` and `successor_code` are codes of units in the database or in an earlier row.
 ///
+/// A CSV export of `GET /units` imports back as it is: its `id` column is read only so that
+/// `parent_id` and `successor_id` can name other rows of the same file (never units of the
+/// database, whose ids differ); a code column, when a row has one, wins over its id column.
+///
 /// Each row is checked and created exactly like `POST /units` (and audited `unit.create`),
 /// all in one transaction, plus one `import.units` audit event. If any row has a problem,
 /// nothing is written and the 422 problem lists every problem of every row, each `field`
 /// being `row N: column` with N the row number a spreadsheet shows (the header is row 1).
-/// At most 20 000 data rows.
+/// At most 20 000 data rows; an XLSX file may unpack to at most 48 MiB and a cell hold at
+/// most 32 KiB of text (else 422 `too_large`); no cell may hold a control character other
+/// than tab or a line break. A dry run checks every row with reads only. At most two
+/// imports run at once; another gets 503 with `Retry-After`.
 #[utoipa::path(
     tag = "imports",
     params(
@@ -154,7 +171,8 @@ async fn run(
         (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "The file is larger than THIDUA_IMPORT_LIMIT_BYTES", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Neither CSV nor XLSX", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Problems in the header or rows (`row N: column`), too many rows, or an Idempotency-Key reused with another file; nothing was written", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Problems in the header or rows (`row N: column`), too many rows, a file or cell too large, or an Idempotency-Key reused with another file; nothing was written", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Too many imports are running; retry after `Retry-After` seconds", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/imports/units")]
@@ -174,7 +192,9 @@ pub async fn import_units(
 ///
 /// The body is the file itself, as for units. Columns: `full_name` and `unit_code` (the code
 /// of a unit in the database) are required; `gender` (`male`, `female`), `birth_year`,
-/// `position` and `civil_servant_code` are optional. Each row is checked and created exactly
+/// `position` and `civil_servant_code` are optional. A CSV export of `GET /persons` imports
+/// back as it is: `id` is ignored and `unit_id` names a unit of this database by its id
+/// (between databases, give `unit_code` instead). The limits are those of units. Each row is checked and created exactly
 /// like `POST /persons` (audited `person.create`), all in one transaction, plus one
 /// `import.persons` audit event; any problem and nothing is written, the 422 listing every
 /// problem as `row N: column`. At most 20 000 data rows.
@@ -198,7 +218,8 @@ pub async fn import_units(
         (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "The file is larger than THIDUA_IMPORT_LIMIT_BYTES", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Neither CSV nor XLSX", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Problems in the header or rows (`row N: column`), too many rows, or an Idempotency-Key reused with another file; nothing was written", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Problems in the header or rows (`row N: column`), too many rows, a file or cell too large, or an Idempotency-Key reused with another file; nothing was written", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Too many imports are running; retry after `Retry-After` seconds", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/imports/persons")]

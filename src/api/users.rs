@@ -312,7 +312,13 @@ pub async fn update_user(
         .json(UserResponse::from(updated)))
 }
 
-/// Set a user's password (administrative reset). The user's sessions end.
+/// Set another user's password (administrative reset). The user's sessions end: every
+/// access token and every refresh token issued before stops working.
+///
+/// An admin cannot reset their own password here: that would let a stolen access token
+/// take the account for good. Their own password changes through `POST /auth/password`,
+/// which asks for the current one; this route answers 422 with the field code
+/// `own_password` on `id`.
 #[utoipa::path(
     tag = "users",
     params(
@@ -328,7 +334,7 @@ pub async fn update_user(
         (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "The user changed since it was read", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid password", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid password, or the caller's own id (`own_password`: use POST /auth/password)", body = Problem, content_type = "application/problem+json"),
         (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -341,9 +347,17 @@ pub async fn set_user_password(
     body: Json<SetPassword>,
 ) -> Result<HttpResponse, ApiError> {
     user.require_admin()?;
+    let id = id.into_inner();
+    if id == user.id {
+        return Err(ApiError::invalid(
+            "id",
+            "own_password",
+            "is your own account; change your own password with POST /auth/password, giving the current one",
+        ));
+    }
     let body = body.into_inner()?;
     body.validate()?;
-    let target = load(&state, id.into_inner()).await?;
+    let target = load(&state, id).await?;
     if_match.check(target.version)?;
     session::set_password(
         &state,

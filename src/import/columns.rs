@@ -21,6 +21,14 @@ pub enum Kind {
     Date,
     /// The code of a unit, looked up and sent as its id.
     UnitCode,
+    /// The `id` of another row of the same file, as an export writes `parent_id`: resolved
+    /// through that row's code, never taken as an id of the database (ids differ between
+    /// databases).
+    FileUnitId,
+    /// The id of a unit of the database (a persons export's `unit_id`).
+    UnitId,
+    /// Read but not used: an export's own `id` (the database gives new ones).
+    Ignored,
 }
 
 /// One column: its header name, the request field it fills and whether a value is needed.
@@ -64,7 +72,19 @@ where
     }
 }
 
+const fn id_of(name: &'static str, field: &'static str, kind: Kind) -> Column {
+    Column {
+        name,
+        field,
+        kind,
+        required: false,
+    }
+}
+
+/// The columns of a units file: those of `POST /units`, references by code, and what a CSV
+/// export of `GET /units` writes (`id`, `parent_id`, `successor_id`), so an export imports back.
 pub const UNIT_COLUMNS: &[Column] = &[
+    col("id", Kind::Ignored, false),
     col("code", Kind::Text, true),
     col("name", Kind::Text, true),
     col("short_name", Kind::Text, false),
@@ -74,17 +94,23 @@ pub const UNIT_COLUMNS: &[Column] = &[
     col("valid_from", Kind::Date, true),
     col("valid_to", Kind::Date, false),
     code_of("successor_code", "successor_id", false),
+    id_of("parent_id", "parent_id", Kind::FileUnitId),
+    id_of("successor_id", "successor_id", Kind::FileUnitId),
     col("address", Kind::Text, false),
     col("phone", Kind::Text, false),
     col("email", Kind::Text, false),
 ];
 
+/// The columns of a persons file: those of `POST /persons` with the unit by code, or, as a CSV
+/// export of `GET /persons` writes it, by `unit_id` (an id of this database).
 pub const PERSON_COLUMNS: &[Column] = &[
+    col("id", Kind::Ignored, false),
     col("full_name", Kind::Text, true),
     col("gender", Kind::Choice(choice::<Gender>), false),
     col("birth_year", Kind::Year, false),
     col("position", Kind::Text, false),
     code_of("unit_code", "unit_id", true),
+    id_of("unit_id", "unit_id", Kind::UnitId),
     col("civil_servant_code", Kind::Text, false),
 ];
 
@@ -140,9 +166,10 @@ pub fn match_header(
             )),
         }
     }
+    // A required field may come from another column (`unit_id` for `unit_code`).
     for c in columns
         .iter()
-        .filter(|c| c.required && !seen.contains(c.name))
+        .filter(|c| c.required && !found.iter().any(|(_, f)| f.field == c.field))
     {
         errors.push(FieldError::new(
             format!("row {row}: {}", c.name),

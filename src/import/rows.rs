@@ -1,8 +1,13 @@
-//! One data row: from cells to the API's own create request, through the API's own checks
-//! (`into_data`, then `create_in_txn`), into the database. A row's problems are collected, not
-//! returned at the first, so that a person can fix the whole row at once.
+//! One data row: from cells to the API's own create request and its checks (`into_data`),
+//! then, in the write phase, through the write operations every create goes through (`ops::units::create`). A row's
+//! problems are collected, not returned at the first, so that a person can fix the whole row
+//! at once.
+//!
+//! The check phase only reads. A row referring to an earlier row of the same file (a parent
+//! declared above it) gets a placeholder id, [`FILE_ROW`] plus the row's place in the plan,
+//! which the write phase replaces with the id the earlier row was given.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
 use serde::de::DeserializeOwned;
@@ -14,104 +19,275 @@ use super::sheet::{Cell, Row, Sheet, column_letter};
 use crate::api::person_types::CreatePerson;
 use crate::api::persons;
 use crate::auth::Actor;
+use crate::db::persons::PersonData;
+use crate::db::units::UnitData;
 use crate::db::{self, AnyConnection};
 use crate::error::{ApiError, FieldError};
 use crate::ops::units::CreateUnit;
 
-/// What a run learns as it goes: the ids of unit codes, and in which row a unit code of the
-/// file is declared (to explain a reference that cannot be resolved).
+/// Placeholder ids start here: far above any id a database hands out, and still a valid id
+/// for the API's checks (which want a positive number).
+pub const FILE_ROW: i64 = 1 << 52;
+
+/// A checked row, ready to be created.
+#[derive(Debug, Clone)]
+pub enum Planned {
+    Unit(UnitData),
+    Person(PersonData),
+}
+
+/// A checked row and its number in the file.
+#[derive(Debug, Clone)]
+pub struct PlannedRow {
+    pub number: usize,
+    pub data: Planned,
+}
+
+/// What the check phase learns as it goes: the ids of unit codes (placeholders for the rows
+/// of the file), in which row a unit code of the file is declared (to explain a reference
+/// that cannot be resolved), the code each `id` of the file stands for (an exported file
+/// refers to its own rows by id), and the codes the file already takes.
 pub struct Context {
     known: HashMap<String, i64>,
     declared: HashMap<String, usize>,
+    file_ids: HashMap<i64, String>,
+    taken: HashSet<String>,
+    planned: usize,
+    /// Unit codes and civil servant codes of the file found in the database, looked up a
+    /// chunk at a time before the rows are checked (one query per row would make a big file
+    /// slow where every query is a round trip).
+    db_units: HashMap<String, i64>,
+    db_persons: HashSet<String>,
+    db_unit_ids: HashMap<i64, bool>,
+}
+
+/// Codes per lookup query: well below SQLite's limit on bound values.
+const LOOKUP_CHUNK: usize = 500;
+
+/// The values of the named columns' cells, once each.
+fn cell_texts(columns: &[(usize, &'static Column)], sheet: &Sheet, names: &[&str]) -> Vec<String> {
+    let cols: Vec<usize> = columns
+        .iter()
+        .filter(|(_, c)| names.contains(&c.name))
+        .map(|(i, _)| *i)
+        .collect();
+    let mut seen = HashSet::new();
+    for row in &sheet.rows {
+        for col in &cols {
+            if let Some(Ok(text)) = row.get(*col).map(Cell::text) {
+                seen.insert(text);
+            }
+        }
+    }
+    seen.into_iter().collect()
+}
+
+fn lookup(
+    c: &mut AnyConnection,
+    target: Target,
+    columns: &[(usize, &'static Column)],
+    sheet: &Sheet,
+) -> Result<(HashMap<String, i64>, HashSet<String>), ApiError> {
+    use crate::db::schema::{persons, units};
+    use diesel::prelude::*;
+    let unit_codes = cell_texts(
+        columns,
+        sheet,
+        &["code", "parent_code", "successor_code", "unit_code"],
+    );
+    let mut found = HashMap::new();
+    for chunk in unit_codes.chunks(LOOKUP_CHUNK) {
+        let rows: Vec<(String, i64)> = units::table
+            .filter(units::code.eq_any(chunk))
+            .select((units::code, units::id))
+            .load(c)?;
+        found.extend(rows);
+    }
+    let mut taken = HashSet::new();
+    if target == Target::Persons {
+        let codes = cell_texts(columns, sheet, &["civil_servant_code"]);
+        for chunk in codes.chunks(LOOKUP_CHUNK) {
+            let rows: Vec<Option<String>> = persons::table
+                .filter(persons::civil_servant_code.eq_any(chunk))
+                .select(persons::civil_servant_code)
+                .load(c)?;
+            taken.extend(rows.into_iter().flatten());
+        }
+    }
+    Ok((found, taken))
+}
+
+fn column_index(columns: &[(usize, &'static Column)], name: &str) -> Option<usize> {
+    columns
+        .iter()
+        .find(|(_, c)| c.name == name)
+        .map(|(i, _)| *i)
 }
 
 impl Context {
-    pub fn new(target: Target, columns: &[(usize, &'static Column)], sheet: &Sheet) -> Context {
+    pub fn new(
+        c: &mut AnyConnection,
+        target: Target,
+        columns: &[(usize, &'static Column)],
+        sheet: &Sheet,
+    ) -> Result<Context, ApiError> {
         let mut declared = HashMap::new();
-        let code_col = columns
-            .iter()
-            .find(|(_, c)| c.name == "code")
-            .map(|(i, _)| *i);
+        let mut file_ids = HashMap::new();
+        let code_col = column_index(columns, "code");
+        let id_col = column_index(columns, "id");
         if let (Target::Units, Some(col)) = (target, code_col) {
             for row in &sheet.rows {
                 if let Some(Ok(code)) = row.get(col).map(Cell::text) {
-                    declared.entry(code).or_insert(row.number);
+                    declared.entry(code.clone()).or_insert(row.number);
+                    if let Some(Ok(id)) = id_col.and_then(|i| row.get(i)).map(Cell::text)
+                        && let Ok(id) = id.parse::<i64>()
+                    {
+                        file_ids.entry(id).or_insert(code);
+                    }
                 }
             }
         }
-        Context {
+        let (db_units, db_persons) = lookup(c, target, columns, sheet)?;
+        Ok(Context {
             known: HashMap::new(),
             declared,
-        }
+            file_ids,
+            taken: HashSet::new(),
+            planned: 0,
+            db_units,
+            db_persons,
+            db_unit_ids: HashMap::new(),
+        })
     }
 
-    /// The id of the unit with this code: in the database, or created by an earlier row.
-    fn unit_id(
-        &mut self,
-        c: &mut AnyConnection,
-        code: &str,
-        row: usize,
-    ) -> Result<Result<i64, String>, ApiError> {
-        if let Some(id) = self.known.get(code) {
-            return Ok(Ok(*id));
+    /// Whether a unit of the database has this id, asked once per id.
+    fn unit_exists(&mut self, c: &mut AnyConnection, id: i64) -> Result<bool, ApiError> {
+        if let Some(found) = self.db_unit_ids.get(&id) {
+            return Ok(*found);
         }
-        if let Some(unit) = db::units::find_by_code(c, code)? {
-            self.known.insert(code.to_owned(), unit.id);
-            return Ok(Ok(unit.id));
+        let found = id > 0 && db::units::find(c, id)?.is_some();
+        self.db_unit_ids.insert(id, found);
+        Ok(found)
+    }
+
+    /// The id of the unit with this code: in the database, or a placeholder for an earlier
+    /// row of the file.
+    fn unit_id(&self, code: &str, row: usize) -> Result<i64, String> {
+        if let Some(id) = self.known.get(code).or_else(|| self.db_units.get(code)) {
+            return Ok(*id);
         }
-        Ok(Err(match self.declared.get(code) {
+        Err(match self.declared.get(code) {
             Some(&at) if at < row => format!("the unit {code:?} of row {at} has errors"),
             Some(&at) if at == row => "a unit cannot refer to itself".to_owned(),
             Some(&at) => format!(
                 "the unit {code:?} comes later, in row {at}; put it before the rows that refer to it"
             ),
             None => format!("no unit has the code {code:?}, in the database or in an earlier row"),
-        }))
+        })
+    }
+
+    /// A unit named by the `id` another row of the file has (an exported file's `parent_id`).
+    fn file_unit(&self, id: i64, row: usize) -> Result<i64, String> {
+        match self.file_ids.get(&id) {
+            Some(code) => self.unit_id(code, row),
+            None => Err(format!(
+                "no row of this file has the id {id}; refer to a unit of the database by its code instead"
+            )),
+        }
     }
 }
 
-/// Imports one row: its new id, or its problems (fields named by column).
-pub fn import_row(
+/// Checks one row: the data to create, or its problems (fields named by column).
+pub fn plan_row(
     c: &mut AnyConnection,
-    actor: &Actor,
     target: Target,
     ctx: &mut Context,
     columns: &[(usize, &'static Column)],
     row: &Row,
-) -> Result<Result<i64, Vec<FieldError>>, ApiError> {
+) -> Result<Result<Planned, Vec<FieldError>>, ApiError> {
     let mut errors = Vec::new();
-    let request = request(c, ctx, columns, row, &mut errors)?;
     let all = target.columns();
-    let id = match target {
+    let request = request(c, ctx, all, columns, row, &mut errors)?;
+    let planned = match target {
         Target::Units => {
             let Some(data) = checked(request, all, &mut errors, CreateUnit::into_data)? else {
                 return Ok(Err(errors));
             };
-            match crate::ops::units::create(c, actor, &data) {
-                Ok(res) => {
-                    ctx.known.insert(data.code, res.unit.id);
-                    res.unit.id
-                }
-                Err(e) => return refused(e, all, "code", errors).map(Err),
+            // The rules `create_in_txn` checks on a new unit: its links exist (resolved
+            // above) and its code is free, in the database and in the file.
+            if !ctx.taken.insert(data.code.clone()) || ctx.db_units.contains_key(&data.code) {
+                errors.push(FieldError::new(
+                    "code",
+                    "code_taken",
+                    format!("another unit has the code {:?}", data.code),
+                ));
+                return Ok(Err(errors));
             }
+            ctx.known
+                .insert(data.code.clone(), FILE_ROW + ctx.planned as i64);
+            Planned::Unit(data)
         }
         Target::Persons => {
             let Some(data) = checked(request, all, &mut errors, CreatePerson::into_data)? else {
                 return Ok(Err(errors));
             };
-            match persons::create_in_txn(c, actor, &data) {
-                Ok(res) => res.id,
-                Err(e) => return refused(e, all, "civil_servant_code", errors).map(Err),
+            if let Some(code) = &data.civil_servant_code
+                && (!ctx.taken.insert(code.clone()) || ctx.db_persons.contains(code))
+            {
+                errors.push(FieldError::new(
+                    "civil_servant_code",
+                    "civil_servant_code_taken",
+                    format!("another person has the civil servant code {code:?}"),
+                ));
+                return Ok(Err(errors));
             }
+            Planned::Person(data)
         }
     };
-    Ok(Ok(id))
+    ctx.planned += 1;
+    Ok(Ok(planned))
+}
+
+/// Creates a checked row through the API's own create path, `ids` being the ids given to the
+/// rows before it. Its problems (the database changed since the check) are returned by column.
+pub fn create(
+    c: &mut AnyConnection,
+    actor: &Actor,
+    target: Target,
+    row: &PlannedRow,
+    ids: &[i64],
+) -> Result<Result<i64, Vec<FieldError>>, ApiError> {
+    let real = |id: i64| {
+        usize::try_from(id - FILE_ROW)
+            .ok()
+            .and_then(|i| ids.get(i).copied())
+            .unwrap_or(id)
+    };
+    let all = target.columns();
+    match &row.data {
+        Planned::Unit(data) => {
+            let data = UnitData {
+                parent_id: data.parent_id.map(real),
+                successor_id: data.successor_id.map(real),
+                ..data.clone()
+            };
+            match crate::ops::units::create(c, actor, &data) {
+                Ok(res) => Ok(Ok(res.unit.id)),
+                Err(e) => refused(e, all, "code", vec![]).map(Err),
+            }
+        }
+        Planned::Person(data) => match persons::create_in_txn(c, actor, data) {
+            Ok(res) => Ok(Ok(res.id)),
+            Err(e) => refused(e, all, "civil_servant_code", vec![]).map(Err),
+        },
+    }
 }
 
 /// The row as the JSON object the API's create endpoint takes.
 fn request(
     c: &mut AnyConnection,
     ctx: &mut Context,
+    all: &[Column],
     columns: &[(usize, &'static Column)],
     row: &Row,
     errors: &mut Vec<FieldError>,
@@ -125,22 +301,52 @@ fn request(
             ));
         }
     }
+    // A reference by code wins over one by id (a file may carry both, as an export with
+    // codes would): the code means the same in every database.
+    let by_code: HashSet<&str> = columns
+        .iter()
+        .filter(|(i, c)| matches!(c.kind, Kind::UnitCode) && row.get(*i).is_some())
+        .map(|(_, c)| c.field)
+        .collect();
     let mut map = Map::new();
+    let mut failed = HashSet::new();
     for (col, column) in columns {
+        if matches!(column.kind, Kind::Ignored)
+            || (matches!(column.kind, Kind::FileUnitId | Kind::UnitId)
+                && by_code.contains(column.field))
+        {
+            continue;
+        }
         let Some(cell) = row.get(*col) else {
-            if column.required {
-                errors.push(FieldError::new(column.name, "required", "is required"));
-            }
             continue;
         };
         match value(c, ctx, column, cell, row.number)? {
             Ok(v) => {
                 map.insert(column.field.to_owned(), v);
             }
-            Err((code, message)) => errors.push(FieldError::new(column.name, code, message)),
+            Err((code, message)) => {
+                failed.insert(column.field);
+                errors.push(FieldError::new(column.name, code, message));
+            }
+        }
+    }
+    // A required field may come from either of its columns (`unit_code` or `unit_id`).
+    for column in all.iter().filter(|c| c.required) {
+        if !map.contains_key(column.field) && !failed.contains(column.field) {
+            failed.insert(column.field);
+            errors.push(FieldError::new(column.name, "required", "is required"));
         }
     }
     Ok(map)
+}
+
+/// A whole number in a cell.
+fn integer(cell: &Cell) -> Option<i64> {
+    match cell {
+        Cell::Number(n) if n.fract() == 0.0 && n.abs() < 9e15 => Some(*n as i64),
+        Cell::Text(s) => s.parse::<i64>().ok(),
+        _ => None,
+    }
 }
 
 /// One cell as a request field, or the problem with it.
@@ -158,13 +364,10 @@ fn value(
     Ok(match column.kind {
         Kind::Text => Ok(Value::String(text)),
         Kind::Choice(check) => check(&text).map(Value::String).map_err(|m| ("choice", m)),
-        Kind::Year => match cell {
-            Cell::Number(n) if n.fract() == 0.0 && n.abs() < 1e6 => Some(*n as i64),
-            Cell::Text(s) => s.parse::<i32>().ok().map(i64::from),
-            _ => None,
-        }
-        .map(Value::from)
-        .ok_or(("integer", "must be a year, such as 1978".to_owned())),
+        Kind::Year => integer(cell)
+            .filter(|n| n.abs() < 1_000_000)
+            .map(Value::from)
+            .ok_or(("integer", "must be a year, such as 1978".to_owned())),
         Kind::Date => match cell {
             Cell::Date(d) => Some(*d),
             Cell::Text(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d").ok(),
@@ -176,9 +379,26 @@ fn value(
             "must be a date written YYYY-MM-DD, such as 2008-04-01 (or a date cell)".to_owned(),
         )),
         Kind::UnitCode => ctx
-            .unit_id(c, &text, row)?
+            .unit_id(&text, row)
             .map(Value::from)
             .map_err(|m| ("unknown", m)),
+        Kind::FileUnitId => match integer(cell) {
+            Some(id) => ctx
+                .file_unit(id, row)
+                .map(Value::from)
+                .map_err(|m| ("unknown", m)),
+            None => Err(("integer", "must be the id of another row".to_owned())),
+        },
+        Kind::UnitId => match integer(cell) {
+            Some(id) if ctx.unit_exists(c, id)? => Ok(Value::from(id)),
+            _ => Err((
+                "unknown",
+                format!(
+                    "no unit of the database has the id {text:?}; give its code in unit_code instead"
+                ),
+            )),
+        },
+        Kind::Ignored => Ok(Value::Null),
     })
 }
 

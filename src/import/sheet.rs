@@ -199,10 +199,44 @@ impl Rows {
     }
 }
 
-/// Text with surrounding spaces removed; nothing for blank text.
+/// The most text one cell may hold, in bytes of UTF-8: far above any field an import fills
+/// (the longest takes a few hundred characters), and low enough that a file of such cells
+/// stays small.
+pub const CELL_MAX: usize = 32 * 1024;
+
+/// Text with surrounding spaces removed; nothing for blank text. A cell too long or holding a
+/// control character is kept as a problem, so that its row and column are named.
 fn text(s: &str) -> Option<Cell> {
     let s = s.trim();
-    (!s.is_empty()).then(|| Cell::Text(s.to_owned()))
+    if s.is_empty() {
+        return None;
+    }
+    if s.len() > CELL_MAX {
+        return Some(Cell::Bad(format!(
+            "holds more than {} KiB of text",
+            CELL_MAX >> 10
+        )));
+    }
+    Some(match super::text::control_character(s) {
+        Some(why) => Cell::Bad(why),
+        None => Cell::Text(s.to_owned()),
+    })
+}
+
+/// The number of `\n` in `bytes[from..to]`.
+fn newlines(bytes: &[u8], from: usize, to: usize) -> usize {
+    bytes
+        .get(from..to)
+        .map_or(0, |b| b.iter().filter(|&&b| b == b'\n').count())
+}
+
+/// A cell without the quote a CSV export puts before one that starts like a formula
+/// (`'=…`, `'+84…`), so that an export imports back to the same values.
+fn undefused(s: &str) -> &str {
+    match s.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r', '\0']) => rest,
+        _ => s,
+    }
 }
 
 fn read_csv(bytes: &[u8], rows: &mut Rows) -> Result<(), ApiError> {
@@ -214,15 +248,24 @@ fn read_csv(bytes: &[u8], rows: &mut Rows) -> Result<(), ApiError> {
     let mut record = csv::ByteRecord::new();
     // A quoted cell may hold line breaks; a spreadsheet still shows its record as one row,
     // so those breaks are taken off the line number (blank lines, which the reader skips,
-    // still count, as they do in a spreadsheet).
+    // still count, as they do in a spreadsheet). The line is counted from the record's byte
+    // offset rather than taken from the reader, whose count lags by one after a CRLF.
     let mut embedded = 0;
+    let (mut counted_to, mut lines_before) = (0, 0);
     loop {
         match reader.read_byte_record(&mut record) {
             Ok(true) => {}
             Ok(false) => return Ok(()),
             Err(e) => return Err(invalid_file(format!("the CSV file cannot be read: {e}"))),
         }
-        let line = record.position().map_or(1, |p| p.line() as usize);
+        let start = record
+            .position()
+            .map_or(0, |p| usize::try_from(p.byte()).unwrap_or(usize::MAX));
+        lines_before += newlines(bytes, counted_to, start);
+        counted_to = start.max(counted_to);
+        // After a CRLF the record may be said to start at its LF, which ends the line before.
+        let at_line_end = usize::from(bytes.get(start) == Some(&b'\n'));
+        let line = lines_before + at_line_end + 1;
         let number = line.saturating_sub(embedded).max(1);
         embedded += record
             .iter()
@@ -232,7 +275,7 @@ fn read_csv(bytes: &[u8], rows: &mut Rows) -> Result<(), ApiError> {
             .iter()
             .enumerate()
             .filter_map(|(col, raw)| match std::str::from_utf8(raw) {
-                Ok(s) => text(s).map(|c| (col, c)),
+                Ok(s) => text(undefused(s)).map(|c| (col, c)),
                 Err(_) => Some((
                     col,
                     Cell::Bad("is not UTF-8 text; save the file as \"CSV UTF-8\"".into()),
@@ -244,34 +287,119 @@ fn read_csv(bytes: &[u8], rows: &mut Rows) -> Result<(), ApiError> {
 }
 
 /// The most an XLSX file may unpack to. Its parts are compressed, and a small file can unpack
-/// to gigabytes (a "zip bomb"); a real 20 000-row sheet unpacks to a few dozen MiB.
-const XLSX_UNPACKED_MAX: u64 = 256 * 1024 * 1024;
+/// to gigabytes (a "zip bomb"); a real 20 000-row sheet unpacks to a few dozen MiB at most.
+/// Reading keeps the sheet's strings and its rows in memory, each at most about this size,
+/// so an import's memory stays within a small multiple of it.
+pub const XLSX_UNPACKED_MAX: u64 = 48 * 1024 * 1024;
 
-/// Unpacks every part without keeping it, refusing the file past `XLSX_UNPACKED_MAX`: the
-/// sizes a ZIP declares may lie, so they are counted, not trusted.
-fn check_unpacked_size(bytes: &[u8], max: u64) -> Result<(), ApiError> {
+fn too_large(message: String) -> ApiError {
+    ApiError::invalid("file", "too_large", &message)
+}
+
+/// Follows the XML of a part as it streams by, measuring the text of each cell (a shared
+/// string `<si>`, or a sheet cell `<c>`), so that one huge cell is refused before any of it
+/// is kept.
+#[derive(Default)]
+struct CellScan {
+    in_tag: bool,
+    name: Vec<u8>,
+    naming: bool,
+    last: u8,
+    in_cell: bool,
+    text: usize,
+}
+
+impl CellScan {
+    /// `false` once a cell holds more than `max` bytes of text.
+    fn feed(&mut self, buf: &[u8], max: usize) -> bool {
+        for &b in buf {
+            if self.in_tag {
+                if b == b'>' {
+                    self.in_tag = false;
+                    self.tag_done();
+                } else if self.naming {
+                    if b.is_ascii_whitespace() || b == b'/' && !self.name.is_empty() {
+                        self.naming = false;
+                    } else if self.name.len() < 16 {
+                        self.name.push(b);
+                    }
+                }
+                self.last = b;
+            } else if b == b'<' {
+                (self.in_tag, self.naming) = (true, true);
+                self.name.clear();
+            } else if self.in_cell {
+                self.text += 1;
+                if self.text > max {
+                    return false;
+                }
+            }
+        }
+        true
+    }
+
+    fn tag_done(&mut self) {
+        let raw = &self.name[..];
+        let (closing, raw) = match raw.strip_prefix(b"/") {
+            Some(rest) => (true, rest),
+            None => (false, raw),
+        };
+        // Namespace prefixes (`x:c`) are allowed.
+        let name = match raw.iter().position(|&b| b == b':') {
+            Some(i) => &raw[i + 1..],
+            None => raw,
+        };
+        if matches!(name, b"si" | b"c" | b"is") {
+            if closing || self.last == b'/' {
+                self.in_cell = false;
+            } else {
+                self.in_cell = true;
+                self.text = 0;
+            }
+        }
+    }
+}
+
+/// Unpacks every part without keeping it, refusing the file past `max` bytes in all or a cell
+/// past `cell_max` bytes of text: the sizes a ZIP declares may lie, so they are counted, not
+/// trusted.
+fn check_unpacked_size(bytes: &[u8], max: u64, cell_max: usize) -> Result<(), ApiError> {
     let unreadable =
         |e: &dyn std::fmt::Display| invalid_file(format!("the XLSX file cannot be read: {e}"));
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| unreadable(&e))?;
     let mut left = max;
+    let mut buf = vec![0u8; 64 * 1024];
     for i in 0..zip.len() {
         let part = zip.by_index(i).map_err(|e| unreadable(&e))?;
-        let n = std::io::copy(&mut part.take(left + 1), &mut std::io::sink())
-            .map_err(|e| unreadable(&e))?;
-        if n > left {
-            return Err(ApiError::invalid(
-                "file",
-                "too_large",
-                &format!("the XLSX file unpacks to more than {} MiB", max >> 20),
-            ));
+        let name = part.name().map_err(|e| unreadable(&e))?.into_owned();
+        let xml = name.ends_with(".xml");
+        let mut part = part.take(left + 1);
+        let mut scan = CellScan::default();
+        loop {
+            let n = part.read(&mut buf).map_err(|e| unreadable(&e))?;
+            if n == 0 {
+                break;
+            }
+            if n as u64 > left {
+                return Err(too_large(format!(
+                    "the XLSX file unpacks to more than {} MiB",
+                    max >> 20
+                )));
+            }
+            left -= n as u64;
+            if xml && !scan.feed(&buf[..n], cell_max) {
+                return Err(too_large(format!(
+                    "a cell of the XLSX file (in {name}) holds more than {} KiB of text",
+                    cell_max >> 10
+                )));
+            }
         }
-        left -= n;
     }
     Ok(())
 }
 
 fn read_xlsx(bytes: &[u8], rows: &mut Rows) -> Result<(), ApiError> {
-    check_unpacked_size(bytes, XLSX_UNPACKED_MAX)?;
+    check_unpacked_size(bytes, XLSX_UNPACKED_MAX, CELL_MAX)?;
     let unreadable =
         |e: calamine::XlsxError| invalid_file(format!("the XLSX file cannot be read: {e}"));
     let mut book = Xlsx::new(Cursor::new(bytes)).map_err(unreadable)?;
@@ -374,13 +502,41 @@ mod tests {
                 .unwrap();
         }
         let bytes = book.save_to_buffer().unwrap();
-        let err = check_unpacked_size(&bytes, 4096).unwrap_err();
+        let err = check_unpacked_size(&bytes, 4096, CELL_MAX).unwrap_err();
         assert!(
             matches!(&err, ApiError::Validation(e) if e[0].code == "too_large"),
             "{err:?}"
         );
         let sheet = read(Format::Xlsx, &bytes, 1000).unwrap();
         assert_eq!(sheet.rows.len(), 199);
+    }
+
+    #[test]
+    fn crlf_rows_are_numbered_like_lf_rows() {
+        let lf = "code,name\nA,\"Sở\nCông thương\"\n\n,\nB,Sở Tư pháp\nC,'+84 215\n";
+        let crlf = lf.replace('\n', "\r\n");
+        for csv in [lf.to_owned(), crlf] {
+            let sheet = read(Format::Csv, csv.as_bytes(), 10).unwrap();
+            let numbers: Vec<usize> = sheet.rows.iter().map(|r| r.number).collect();
+            assert_eq!(numbers, [2, 5, 6], "{csv:?}");
+            assert_eq!(sheet.rows[2].get(1), Some(&Cell::Text("+84 215".into())));
+        }
+    }
+
+    #[test]
+    fn a_huge_cell_is_refused_while_unpacking() {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        sheet.write_string(0, 0, "name").unwrap();
+        sheet.write_string(1, 0, "Đ".repeat(20_000)).unwrap();
+        sheet.write_string(2, 0, "Sở Tư pháp").unwrap();
+        let bytes = book.save_to_buffer().unwrap();
+        let err = check_unpacked_size(&bytes, 1 << 30, 16 * 1024).unwrap_err();
+        assert!(
+            matches!(&err, ApiError::Validation(e) if e[0].code == "too_large"),
+            "{err:?}"
+        );
+        check_unpacked_size(&bytes, 1 << 30, 64 * 1024).unwrap();
     }
 
     #[test]

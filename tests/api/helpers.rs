@@ -398,3 +398,21 @@ fn collect(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
         }
     }
 }
+
+impl TestApp {
+    /// Posts a file to `/api/v1/imports/{what}{query}` (`query` starts with `?` or is empty).
+    pub async fn import_file(
+        &self,
+        token: &str,
+        what: &str,
+        query: &str,
+        content_type: &str,
+        body: &[u8],
+    ) -> TestResponse {
+        self.request(Method::POST, &format!("/api/v1/imports/{what}{query}"))
+            .token(token)
+            .body(content_type, body.to_vec())
+            .send()
+            .await
+    }
+}

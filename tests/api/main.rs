@@ -11,6 +11,7 @@ mod cli;
 mod contract;
 mod helpers;
 mod idempotency;
+mod import_safety;
 mod imports;
 mod metrics;
 mod movement_access;

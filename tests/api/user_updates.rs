@@ -287,3 +287,104 @@ async fn an_admin_resets_a_password() {
         .await;
     assert_eq!(res.header("etag").as_deref(), Some("\"2\""));
 }
+
+#[actix_web::test]
+async fn an_admin_cannot_reset_their_own_password_without_the_current_one() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let me = app.get("/api/v1/auth/me", &admin).await.json()["id"]
+        .as_i64()
+        .unwrap();
+
+    let res = app
+        .request(Method::PUT, &format!("/api/v1/users/{me}/password"))
+        .token(&admin)
+        .header("if-match", "*")
+        .json(&json!({"password": "một-mật-khẩu-chiếm-tài-khoản"}))
+        .send()
+        .await;
+    let problem = res.problem(422, "validation_failed");
+    assert_eq!(problem["errors"][0]["field"], "id");
+    assert_eq!(problem["errors"][0]["code"], "own_password");
+    // Nothing changed: the session and the password are the old ones.
+    assert_eq!(app.get("/api/v1/auth/me", &admin).await.status, 200);
+    assert_eq!(
+        app.login("admin", crate::helpers::ADMIN_PASSWORD)
+            .await
+            .status,
+        200
+    );
+}
+
+/// Logs in and returns the refresh token.
+async fn refresh_token_of(app: &TestApp, username: &str) -> String {
+    let res = app.login(username, PASSWORD).await;
+    assert_eq!(res.status, 200);
+    res.json()["refresh_token"].as_str().unwrap().to_owned()
+}
+
+async fn refresh_status(app: &TestApp, token: &str) -> u16 {
+    app.request(Method::POST, "/api/v1/auth/refresh")
+        .json(&json!({ "refresh_token": token }))
+        .send()
+        .await
+        .status
+}
+
+async fn patch_user(app: &TestApp, admin: &str, id: i64, patch: Value) {
+    let res = app
+        .request(Method::PATCH, &format!("/api/v1/users/{id}"))
+        .token(admin)
+        .header("if-match", "*")
+        .merge_patch(&patch)
+        .send()
+        .await;
+    assert_eq!(res.status, 200, "{}", String::from_utf8_lossy(&res.body));
+}
+
+#[actix_web::test]
+async fn re_enabling_a_user_does_not_revive_their_refresh_tokens() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let id = app.create_user(&admin, "son", "viewer", json!({})).await["id"]
+        .as_i64()
+        .unwrap();
+    let old = refresh_token_of(&app, "son").await;
+
+    patch_user(&app, &admin, id, json!({"disabled": true})).await;
+    assert_eq!(refresh_status(&app, &old).await, 401);
+    patch_user(&app, &admin, id, json!({"disabled": false})).await;
+    assert_eq!(refresh_status(&app, &old).await, 401);
+
+    // A new login works, and its token refreshes.
+    let fresh = refresh_token_of(&app, "son").await;
+    assert_eq!(refresh_status(&app, &fresh).await, 200);
+}
+
+#[actix_web::test]
+async fn a_role_change_or_a_password_reset_revokes_refresh_tokens() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let id = app.create_user(&admin, "tam", "viewer", json!({})).await["id"]
+        .as_i64()
+        .unwrap();
+
+    let before_role = refresh_token_of(&app, "tam").await;
+    // A change that touches no rights leaves the session alone.
+    patch_user(&app, &admin, id, json!({"full_name": "Đỗ Văn Tâm"})).await;
+    let unchanged = refresh_token_of(&app, "tam").await;
+    patch_user(&app, &admin, id, json!({"role": "admin"})).await;
+    assert_eq!(refresh_status(&app, &before_role).await, 401);
+    assert_eq!(refresh_status(&app, &unchanged).await, 401);
+
+    let before_reset = refresh_token_of(&app, "tam").await;
+    let res = app
+        .request(Method::PUT, &format!("/api/v1/users/{id}/password"))
+        .token(&admin)
+        .header("if-match", "*")
+        .json(&json!({"password": "một-mật-khẩu-mới-đủ-dài"}))
+        .send()
+        .await;
+    assert_eq!(res.status, 204, "{}", String::from_utf8_lossy(&res.body));
+    assert_eq!(refresh_status(&app, &before_reset).await, 401);
+}
