@@ -20,6 +20,7 @@ mod pagination;
 mod persons;
 mod registrations;
 mod reliability;
+mod schema_parity;
 mod smoke;
 mod tokens;
 mod units;
