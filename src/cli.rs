@@ -11,6 +11,7 @@ use crate::api::users::{CreateUser, insert_audited};
 use crate::auth::{Actor, Role, password};
 use crate::config::Config;
 use crate::db::users::NewUser;
+use crate::db::{self, AnyManager};
 use crate::error::ApiError;
 use crate::import::sheet::Format;
 use crate::import::{self, Target};
@@ -48,7 +49,8 @@ pub enum UserCommand {
     /// Create a user; the password is read from standard input or asked for.
     Create {
         username: String,
-        #[arg(long, value_parser = parse_role)]
+        /// The user's role: what they may read and change.
+        #[arg(long, value_parser = role_parser())]
         role: Role,
         /// The unit of a unit_officer (or unit-scoped viewer).
         #[arg(long)]
@@ -84,9 +86,13 @@ pub enum ImportCommand {
     },
 }
 
-fn parse_role(s: &str) -> Result<Role, String> {
-    s.parse()
-        .map_err(|_| "expected admin, bloc_chair, unit_officer or viewer".into())
+/// Roles by their stored names, listed as the possible values in `--help` and in the error
+/// for an unknown one.
+fn role_parser() -> impl clap::builder::TypedValueParser<Value = Role> {
+    use clap::builder::{PossibleValuesParser, TypedValueParser};
+    use strum::VariantArray;
+    PossibleValuesParser::new(Role::VARIANTS.iter().map(|r| r.as_str()))
+        .try_map(|s| s.parse::<Role>())
 }
 
 /// An API error as a command-line message, with the fields at fault.
@@ -110,9 +116,20 @@ fn print_out(text: &str) {
     let _ = writeln!(std::io::stdout().lock(), "{text}");
 }
 
+/// `thidua migrate`: applies what is pending on one connection (the pool is not needed) and
+/// names each migration it applied.
 pub fn migrate(config: &Config) -> anyhow::Result<()> {
-    open_database(config)?;
-    tracing::info!("the database is up to date");
+    let manager =
+        AnyManager::new(&config.database_url).map_err(|e| anyhow::anyhow!("DATABASE_URL: {e}"))?;
+    let applied = db::migrate(&mut manager.establish()?)?;
+    if applied.is_empty() {
+        print_out("the database is up to date: no pending migrations");
+    } else {
+        print_out(&format!("applied {} migration(s):", applied.len()));
+        for name in &applied {
+            print_out(&format!("  {name}"));
+        }
+    }
     Ok(())
 }
 

@@ -7,10 +7,11 @@ use actix_web::dev::Server;
 use actix_web::http::header;
 use actix_web::middleware::{DefaultHeaders, from_fn};
 use actix_web::{App, HttpResponse, HttpServer, web};
+use anyhow::Context;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use utoipa_actix_web::AppExt;
-use utoipa_swagger_ui::SwaggerUi;
+use utoipa_swagger_ui::{Config as SwaggerConfig, SwaggerUi};
 
 use crate::api;
 use crate::auth::jwt::JwtKeys;
@@ -36,10 +37,15 @@ pub fn open_database(config: &Config) -> anyhow::Result<Db> {
 }
 
 impl Application {
-    /// Connects, migrates, bootstraps the first admin and binds the listener.
+    /// Binds the listener, connects, migrates, and bootstraps the first admin last: a
+    /// generated password is shown only once, so nothing may fail after it is printed (a busy
+    /// port used to lose it, and restarts never showed it again).
     pub async fn build(config: Config) -> anyhow::Result<Application> {
+        let listener = TcpListener::bind(config.bind)
+            .with_context(|| format!("cannot listen on {} (THIDUA_BIND)", config.bind))?;
+        let port = listener.local_addr()?.port();
         let db = open_database(&config)?;
-        bootstrap_admin(&db, config.admin_password.clone())?;
+        let admin_password = config.admin_password.clone();
         let secret = jwt_secret(&db, config.jwt_secret.clone(), &config.database_url)?;
         let state = web::Data::new(AppState {
             db: db.clone(),
@@ -50,8 +56,6 @@ impl Application {
             import_limit: config.import_limit,
             imports: Default::default(),
         });
-        let listener = TcpListener::bind(config.bind)?;
-        let port = listener.local_addr()?.port();
         // One document for the 405 answers and the one served: `api::openapi()` carries the
         // API's info, tags and security scheme, which the routes alone do not.
         let spec = api::openapi();
@@ -84,8 +88,12 @@ impl Application {
                 // Before the `/api/v1` scope, which would otherwise take `/api/v1/openapi.json`.
                 .configure(move |cfg| {
                     if docs {
+                        // No validator badge: by default Swagger UI sends the document to
+                        // validator.swagger.io, an outside host that must not see it.
                         cfg.service(
-                            SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", spec),
+                            SwaggerUi::new("/docs/{_:.*}")
+                                .url("/api/v1/openapi.json", spec)
+                                .config(SwaggerConfig::default().validator_url("none")),
                         );
                         cfg.route(
                             "/docs",
@@ -114,6 +122,10 @@ impl Application {
         .shutdown_timeout(config.shutdown_timeout.as_secs())
         .listen(listener)?
         .run();
+        if let Err(e) = bootstrap_admin(&db, admin_password) {
+            server.handle().stop(false).await;
+            return Err(e);
+        }
         Ok(Application {
             port,
             server,
@@ -163,7 +175,17 @@ fn cors(origins: &[String]) -> Cors {
 /// Creates the first admin when there are no users: with `THIDUA_ADMIN_PASSWORD`, or with a
 /// generated password printed once to the log.
 pub fn bootstrap_admin(db: &Db, configured: Option<String>) -> anyhow::Result<()> {
-    if db.write_blocking(|c| Ok(users::count(c)?))? > 0 {
+    let existing = db.write_blocking(|c| Ok(users::count(c)?))?;
+    if existing > 0 {
+        // Said out loud: a password that silently does nothing looks like a broken login.
+        if configured.is_some() {
+            tracing::warn!(
+                users = existing,
+                "THIDUA_ADMIN_PASSWORD is set but ignored: it only sets the password of the first \
+                 admin, created when the database has no users, and this one has users already; \
+                 log in with the existing password (change it with POST /api/v1/auth/password)"
+            );
+        }
         return Ok(());
     }
     let generated = configured.is_none();

@@ -289,23 +289,44 @@ where
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("blocking task failed: {e}")))?
 }
 
-/// Applies pending migrations. On PostgreSQL an advisory lock serialises instances that start
+/// Applies pending migrations and returns the names of those it applied (none when the
+/// database was up to date). On PostgreSQL an advisory lock serialises instances that start
 /// at the same time (diesel_migrations takes no lock of its own).
-pub fn migrate(conn: &mut AnyConnection) -> anyhow::Result<()> {
+pub fn migrate(conn: &mut AnyConnection) -> anyhow::Result<Vec<String>> {
     const LOCK: &str = "SELECT pg_advisory_lock(7468697475610001)";
     const UNLOCK: &str = "SELECT pg_advisory_unlock(7468697475610001)";
     match conn {
         AnyConnection::Postgresql(c) => {
             c.batch_execute(LOCK)?;
-            let result = c.run_pending_migrations(PG_MIGRATIONS).map(|_| ());
+            let result = c
+                .run_pending_migrations(PG_MIGRATIONS)
+                .map(|applied| migration_names::<diesel::pg::Pg>(PG_MIGRATIONS, &applied));
             c.batch_execute(UNLOCK)?;
             result.map_err(|e| anyhow::anyhow!("migrating PostgreSQL: {e}"))
         }
         AnyConnection::Sqlite(c) => c
             .run_pending_migrations(SQLITE_MIGRATIONS)
-            .map(|_| ())
+            .map(|applied| migration_names::<diesel::sqlite::Sqlite>(SQLITE_MIGRATIONS, &applied))
             .map_err(|e| anyhow::anyhow!("migrating SQLite: {e}")),
     }
+}
+
+/// The folder names (`2026-11-25-000001_foundation`) of the applied versions, which diesel
+/// reports only as bare version numbers.
+fn migration_names<B: diesel::backend::Backend>(
+    source: EmbeddedMigrations,
+    applied: &[diesel::migration::MigrationVersion<'_>],
+) -> Vec<String> {
+    let known = diesel::migration::MigrationSource::<B>::migrations(&source).unwrap_or_default();
+    applied
+        .iter()
+        .map(|version| {
+            known
+                .iter()
+                .find(|m| m.name().version() == *version)
+                .map_or_else(|| version.to_string(), |m| m.name().to_string())
+        })
+        .collect()
 }
 
 /// The current UTC time at the precision both databases keep (microseconds), so values and

@@ -101,16 +101,63 @@ fn create_lan(sb: &Sandbox) -> Output {
     )
 }
 
+/// The migrations' folder names, as `thidua migrate` reports them.
+fn migration_names() -> Vec<String> {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/sqlite");
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
 #[test]
-fn migrate_creates_the_database() {
+fn migrate_creates_the_database_and_names_what_it_applied() {
     let sb = Sandbox::new();
     assert!(!sb.db_path().exists());
     let out = sb.run(sb.thidua(&["migrate"]), "");
     assert!(out.status.success(), "{}", describe(&out));
     assert!(sb.db_path().exists(), "no database file after migrate");
-    // Running it again is a no-op.
+    let stdout = text(&out.stdout);
+    let names = migration_names();
+    assert!(
+        stdout.contains(&format!("applied {} migration", names.len())),
+        "{}",
+        describe(&out)
+    );
+    for name in &names {
+        assert!(
+            stdout.contains(name.as_str()),
+            "{name} not named:\n{}",
+            describe(&out)
+        );
+    }
+    assert!(!stdout.contains("up to date"), "{}", describe(&out));
+
+    // Running it again is a no-op, and says so.
     let again = sb.run(sb.thidua(&["migrate"]), "");
     assert!(again.status.success(), "{}", describe(&again));
+    let stdout = text(&again.stdout);
+    assert!(stdout.contains("up to date"), "{}", describe(&again));
+    assert!(!stdout.contains("applied"), "{}", describe(&again));
+}
+
+#[test]
+fn user_create_help_lists_the_roles() {
+    use strum::VariantArray;
+    let sb = Sandbox::new();
+    let out = sb.run(sb.thidua(&["user", "create", "--help"]), "");
+    assert!(out.status.success(), "{}", describe(&out));
+    let names: Vec<&str> = thidua::auth::Role::VARIANTS
+        .iter()
+        .map(|r| r.as_str())
+        .collect();
+    assert!(
+        text(&out.stdout).contains(&format!("[possible values: {}]", names.join(", "))),
+        "{}",
+        describe(&out)
+    );
 }
 
 #[test]
@@ -235,10 +282,14 @@ fn get_status_line(port: u16, path: &str) -> Option<String> {
 }
 
 fn spawn_server(sb: &Sandbox, port: u16) -> Server {
+    spawn_serve(sb, sb.thidua(&["serve"]), port)
+}
+
+/// Starts `cmd` (a `thidua serve`) on `port`, logging to `serve.log` in the sandbox.
+fn spawn_serve(sb: &Sandbox, mut cmd: Command, port: u16) -> Server {
     let log = sb.dir.path().join("serve.log");
     let file = std::fs::File::create(&log).unwrap();
-    let child = sb
-        .thidua(&["serve"])
+    let child = cmd
         .env("THIDUA_BIND", format!("127.0.0.1:{port}"))
         .env("THIDUA_WORKERS", "1")
         .stdout(Stdio::null())
@@ -282,20 +333,25 @@ fn serve_stops_cleanly_on_sigterm() {
     let kill = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
     assert!(kill.success());
 
+    let status = wait_for_exit(&mut server);
+    assert_eq!(status.code(), Some(0), "{}", server.log());
+    assert!(get_status_line(port, "/healthz").is_none());
+}
+
+/// Waits up to 10 s for the server to exit by itself.
+fn wait_for_exit(server: &mut Server) -> std::process::ExitStatus {
     let deadline = Instant::now() + Duration::from_secs(10);
-    let status = loop {
+    loop {
         if let Some(status) = server.child.try_wait().unwrap() {
-            break status;
+            return status;
         }
         assert!(
             Instant::now() < deadline,
-            "still running 10 s after SIGTERM:\n{}",
+            "still running after 10 s:\n{}",
             server.log()
         );
         std::thread::sleep(Duration::from_millis(50));
-    };
-    assert_eq!(status.code(), Some(0), "{}", server.log());
-    assert!(get_status_line(port, "/healthz").is_none());
+    }
 }
 
 #[test]
@@ -312,6 +368,86 @@ fn serve_creates_the_admin_from_the_environment() {
     assert!(
         !log.contains(ADMIN_PASSWORD),
         "the password was logged:\n{log}"
+    );
+}
+
+/// A busy port used to cost the generated admin password: it was printed before the bind
+/// failed, and never again. Now the bind comes first and the error names the address.
+#[test]
+fn a_busy_port_is_named_and_the_generated_password_is_shown_when_serving() {
+    // Arrange: the port is taken, and no THIDUA_ADMIN_PASSWORD is set.
+    let sb = Sandbox::new();
+    let taken = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port();
+    let mut cmd = sb.thidua(&["serve"]);
+    cmd.env_remove("THIDUA_ADMIN_PASSWORD");
+
+    // Act
+    let mut server = spawn_serve(&sb, cmd, port);
+    let status = wait_for_exit(&mut server);
+
+    // Assert: it fails naming the address, before anything was created.
+    let log = server.log();
+    assert!(!status.success(), "{log}");
+    assert!(log.contains(&format!("127.0.0.1:{port}")), "{log}");
+    assert!(!log.contains("password"), "{log}");
+    assert!(!sb.db_path().exists(), "the database was opened anyway");
+
+    // Once the port is free, the first start that serves shows the generated password.
+    drop(taken);
+    let mut cmd = sb.thidua(&["serve"]);
+    cmd.env_remove("THIDUA_ADMIN_PASSWORD");
+    let mut server = spawn_serve(&sb, cmd, port);
+    wait_until_healthy(&mut server, port);
+    let log = server.log();
+    assert!(log.contains("generated password"), "{log}");
+}
+
+#[test]
+fn the_admin_password_is_ignored_once_users_exist_and_the_log_says_why() {
+    let sb = Sandbox::new();
+    let port = free_port();
+    let mut first = spawn_server(&sb, port);
+    wait_until_healthy(&mut first, port);
+    assert!(!first.log().contains("ignored"), "{}", first.log());
+    drop(first);
+
+    let mut second = spawn_server(&sb, port);
+    wait_until_healthy(&mut second, port);
+    let log = second.log();
+    assert!(
+        log.contains("THIDUA_ADMIN_PASSWORD is set but ignored"),
+        "no warning:\n{log}"
+    );
+    assert!(log.contains("has users already"), "{log}");
+    assert!(
+        !log.contains(ADMIN_PASSWORD),
+        "the password was logged:\n{log}"
+    );
+}
+
+/// The README's walk-through, followed literally on a fresh clone: the first start must set
+/// the password that the curl session then logs in with.
+#[test]
+fn the_readme_starts_the_server_with_the_password_it_logs_in_with() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let first_start = readme
+        .lines()
+        .find(|l| l.contains("cargo run --release") && !l.contains("cargo run --release --"))
+        .expect("no `cargo run --release` in the README");
+    let password = first_start
+        .split("THIDUA_ADMIN_PASSWORD='")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .unwrap_or_else(|| panic!("the first start sets no THIDUA_ADMIN_PASSWORD: {first_start}"));
+    let login = readme
+        .lines()
+        .find(|l| l.contains(r#""username": "admin""#))
+        .expect("no admin login in the README");
+    assert!(
+        login.contains(&format!(r#""password": "{password}""#)),
+        "the README starts with {password:?} but logs in with: {login}"
     );
 }
 

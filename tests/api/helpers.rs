@@ -416,3 +416,60 @@ impl TestApp {
             .await
     }
 }
+/// A freshly migrated database that a test reads directly (its catalogue, say) rather than
+/// through the API; dropped with it.
+pub struct MigratedDb {
+    pub conn: AnyConnection,
+    _db: TestDb,
+}
+
+/// A new SQLite file with every migration applied.
+pub fn migrated_sqlite() -> MigratedDb {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("test.db").display());
+    let mut conn = db::AnyManager::new(&url).unwrap().establish().unwrap();
+    db::migrate(&mut conn).unwrap();
+    MigratedDb {
+        conn,
+        _db: TestDb::Sqlite(dir),
+    }
+}
+
+/// With `THIDUA_TEST_POSTGRES_URL` set, a new PostgreSQL database migrated from nothing (not
+/// copied from the test template, so that it shows what the migrations themselves build).
+pub fn migrated_postgres() -> Option<MigratedDb> {
+    let base = std::env::var("THIDUA_TEST_POSTGRES_URL")
+        .ok()
+        .filter(|v| !v.is_empty())?;
+    let base = without_tls(&base);
+    let name = format!("thidua_t_{}", uuid::Uuid::new_v4().simple());
+    let mut c = PgConnection::establish(&base).expect("connecting to THIDUA_TEST_POSTGRES_URL");
+    diesel::sql_query(format!("CREATE DATABASE {name}"))
+        .execute(&mut c)
+        .expect("creating the test database");
+    let guard = TestDb::Postgres {
+        base: base.clone(),
+        name: name.clone(),
+    };
+    let mut conn = db::AnyManager::new(&with_database(&base, &name))
+        .unwrap()
+        .establish()
+        .unwrap();
+    db::migrate(&mut conn).unwrap();
+    Some(MigratedDb { conn, _db: guard })
+}
+
+/// `THIDUA_TEST_POSTGRES_URL` (if set) with its `sslmode` replaced by `mode`.
+pub fn postgres_url_with_sslmode(mode: &str) -> Option<String> {
+    let base = std::env::var("THIDUA_TEST_POSTGRES_URL")
+        .ok()
+        .filter(|v| !v.is_empty())?;
+    let (head, query) = base.split_once('?').unwrap_or((&base, ""));
+    let mut params: Vec<&str> = query
+        .split('&')
+        .filter(|p| !p.is_empty() && !p.starts_with("sslmode="))
+        .collect();
+    let sslmode = format!("sslmode={mode}");
+    params.push(&sslmode);
+    Some(format!("{head}?{}", params.join("&")))
+}

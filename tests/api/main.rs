@@ -22,6 +22,7 @@ mod persons;
 mod probe;
 mod registrations;
 mod reliability;
+mod schema_parity;
 mod smoke;
 mod tokens;
 mod units;

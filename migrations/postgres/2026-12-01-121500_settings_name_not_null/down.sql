@@ -1,0 +1,2 @@
+-- Nothing to undo: the primary key keeps the column NOT NULL.
+SELECT 1;
