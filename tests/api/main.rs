@@ -20,6 +20,7 @@ mod pagination;
 mod persons;
 mod registrations;
 mod reliability;
+mod security_matrix;
 mod smoke;
 mod tokens;
 mod units;
