@@ -383,8 +383,8 @@ async fn fixture(app: &TestApp) -> Fixture {
         reg_a,
         reg_b,
     };
-    for role in 1..ROLES.len() {
-        app.create_user(&f.admin, &username(role), ROLES[role], scope_of(role, &f))
+    for (role, name) in ROLES.iter().enumerate().skip(1) {
+        app.create_user(&f.admin, &username(role), name, scope_of(role, &f))
             .await;
     }
     f
