@@ -23,6 +23,7 @@ mod probe;
 mod registrations;
 mod reliability;
 mod schema_parity;
+mod security_matrix;
 mod smoke;
 mod tokens;
 mod units;
