@@ -22,11 +22,53 @@ use crate::error::{ApiError, FieldError};
 pub const DEFAULT_PAGE_SIZE: i64 = 50;
 pub const MAX_PAGE_SIZE: i64 = 100;
 
-/// A list's sortable fields; `DEFAULT` is used when `order_by` is absent.
-pub trait SortField: Copy + FromStr + Display {
+/// A list's sortable fields; `DEFAULT` is used when `order_by` is absent. The names are the
+/// enum's strum names: parsed by `FromStr`, listed by `VariantNames`, so the parser, the error
+/// messages and the documented enum of `order_by` cannot drift apart.
+pub trait SortField: Copy + FromStr + Display + strum::VariantNames {
     const DEFAULT: Self;
-    /// The accepted values, for the error message.
-    const ALLOWED: &'static str;
+    /// The accepted field names.
+    const ALLOWED: &'static [&'static str] = Self::VARIANTS;
+
+    /// The accepted field names, for an error message.
+    fn allowed() -> String {
+        Self::ALLOWED.join(", ")
+    }
+}
+
+/// Every value `order_by` accepts for `S`: each field, alone or followed by `asc` or `desc`.
+pub fn order_by_values<S: SortField>() -> Vec<String> {
+    S::ALLOWED
+        .iter()
+        .flat_map(|f| [f.to_string(), format!("{f} asc"), format!("{f} desc")])
+        .collect()
+}
+
+/// The schema of `order_by`: the enum of [`order_by_values`].
+pub fn order_by_schema<S: SortField>() -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::Type::String)
+        .description(Some(
+            "Sort order: a field, optionally followed by ` asc` (default) or ` desc`. The id \
+             breaks ties.",
+        ))
+        .enum_values(Some(order_by_values::<S>()))
+        .build()
+}
+
+/// A real page token of a list: the one for its second page at `page_size=1`, without
+/// filters, in the default order (by id), for the documentation.
+pub fn example_token<S: SortField>(filters: &impl Serialize) -> String {
+    PageRequest::<S>::parse(Some(1), None, None, filters)
+        .ok()
+        .and_then(|req| {
+            req.finish(vec![1_i64, 2], |n| Cursor {
+                key: SortKey::Int(*n),
+                id: *n,
+            })
+            .next_page_token
+        })
+        .unwrap_or_default()
 }
 
 /// The value of the sort column in the last row of a page.
@@ -133,7 +175,7 @@ impl<S: SortField> PageRequest<S> {
         if order_by.is_some_and(|o| o.trim().is_empty()) {
             return Err(invalid(
                 "order_by",
-                format!("must name a field: {}", S::ALLOWED),
+                format!("must name a field: {}", S::allowed()),
             ));
         }
         let (field, desc) = parse_order::<S>(order_by.unwrap_or(""))?;
@@ -236,7 +278,7 @@ fn parse_order<S: SortField>(order_by: &str) -> Result<(S, bool), ApiError> {
             "order_by",
             format!(
                 "expected one field, optionally followed by asc or desc: {}",
-                S::ALLOWED
+                S::allowed()
             ),
         ));
     }
@@ -245,7 +287,7 @@ fn parse_order<S: SortField>(order_by: &str) -> Result<(S, bool), ApiError> {
         Some(f) => f.parse().map_err(|_| {
             invalid(
                 "order_by",
-                format!("unknown field {f:?}; use one of {}", S::ALLOWED),
+                format!("unknown field {f:?}; use one of {}", S::allowed()),
             )
         })?,
     };
@@ -284,8 +326,9 @@ pub struct Page<T> {
     /// The items of this page, in the requested order.
     #[schema(schema_with = page_items::<T>)]
     pub items: Vec<T>,
-    /// Pass as `page_token` to get the next page; absent on the last page.
+    /// Pass as `page_token` to get the next page; absent (never null) on the last page.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false, max_length = 1024)]
     pub next_page_token: Option<String>,
     /// Where the next page starts, for internal iteration.
     #[serde(skip)]
@@ -316,7 +359,9 @@ impl<T> Page<T> {
 mod tests {
     use super::*;
 
-    #[derive(Clone, Copy, Debug, PartialEq, strum::EnumString, strum::Display)]
+    #[derive(
+        Clone, Copy, Debug, PartialEq, strum::EnumString, strum::Display, strum::VariantNames,
+    )]
     #[strum(serialize_all = "snake_case")]
     enum Sort {
         Id,
@@ -324,7 +369,15 @@ mod tests {
     }
     impl SortField for Sort {
         const DEFAULT: Self = Sort::Id;
-        const ALLOWED: &'static str = "id, name";
+    }
+
+    #[test]
+    fn order_by_values_come_from_the_sort_enum() {
+        assert_eq!(Sort::allowed(), "id, name");
+        assert_eq!(
+            order_by_values::<Sort>(),
+            ["id", "id asc", "id desc", "name", "name asc", "name desc"]
+        );
     }
 
     #[test]

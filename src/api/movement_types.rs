@@ -121,7 +121,8 @@ pub struct CreateMovement {
     #[validate(length(min = 1, max = 500))]
     pub slogan: Option<String>,
     /// An existing unit.
-    #[schema(example = 1, minimum = 1)]
+    // No example: the documented example must be accepted on an empty database.
+    #[schema(minimum = 1)]
     #[validate(range(min = 1))]
     pub launching_unit_id: Option<i64>,
     #[schema(example = "1122/QĐ-UBND", min_length = 1, max_length = 50)]
@@ -316,5 +317,6 @@ list_query! {
         #[param(max_length = 200, example = "tiet kiem")]
         pub q: Option<String>,
     }
-    order_by = "^(id|name|start_date)( (asc|desc))?$"
+    export = MovementExportQuery,
+    order_by = crate::db::movements::MovementSort
 }

@@ -157,14 +157,14 @@ pub struct CreateUnit {
     pub short_name: Option<String>,
     pub kind: UnitKind,
     pub admin_level: Option<AdminLevel>,
-    #[schema(example = 1, minimum = 1)]
+    // No example for the links: the documented example must be accepted on an empty database.
+    #[schema(minimum = 1)]
     #[validate(range(min = 1))]
     pub parent_id: Option<i64>,
     #[schema(example = "2008-04-01")]
     pub valid_from: NaiveDate,
-    #[schema(example = "2025-06-30")]
     pub valid_to: Option<NaiveDate>,
-    #[schema(example = 14, minimum = 1)]
+    #[schema(minimum = 1)]
     #[validate(range(min = 1))]
     pub successor_id: Option<i64>,
     #[schema(
@@ -372,5 +372,6 @@ list_query! {
         #[param(max_length = 200, example = "so cong thuong")]
         pub q: Option<String>,
     }
-    order_by = "^(id|code|name|valid_from)( (asc|desc))?$"
+    export = UnitExportQuery,
+    order_by = crate::db::units::UnitSort
 }

@@ -101,7 +101,7 @@ pub fn record_failure(c: &mut AnyConnection, actor: &Actor, change: Change<'_>) 
     insert(c, actor, change, "failure")
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, strum::EnumString, strum::Display)]
+#[derive(Debug, Clone, Copy, PartialEq, strum::EnumString, strum::Display, strum::VariantNames)]
 #[strum(serialize_all = "snake_case")]
 pub enum AuditSort {
     Id,
@@ -110,7 +110,6 @@ pub enum AuditSort {
 
 impl SortField for AuditSort {
     const DEFAULT: Self = AuditSort::Id;
-    const ALLOWED: &'static str = "id, occurred_at";
 }
 
 #[derive(Debug, Clone, Default)]

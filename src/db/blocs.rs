@@ -87,7 +87,7 @@ impl TryFrom<BlocRow> for Bloc {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, strum::EnumString, strum::Display)]
+#[derive(Debug, Clone, Copy, PartialEq, strum::EnumString, strum::Display, strum::VariantNames)]
 #[strum(serialize_all = "snake_case")]
 pub enum BlocSort {
     Id,
@@ -97,7 +97,6 @@ pub enum BlocSort {
 
 impl SortField for BlocSort {
     const DEFAULT: Self = BlocSort::Id;
-    const ALLOWED: &'static str = "id, code, name";
 }
 
 #[derive(Debug, Clone, Default)]

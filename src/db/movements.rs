@@ -86,7 +86,7 @@ impl TryFrom<MovementRow> for Movement {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, strum::EnumString, strum::Display)]
+#[derive(Debug, Clone, Copy, PartialEq, strum::EnumString, strum::Display, strum::VariantNames)]
 #[strum(serialize_all = "snake_case")]
 pub enum MovementSort {
     Id,
@@ -96,7 +96,6 @@ pub enum MovementSort {
 
 impl SortField for MovementSort {
     const DEFAULT: Self = MovementSort::Id;
-    const ALLOWED: &'static str = "id, name, start_date";
 }
 
 #[derive(Debug, Clone, Default)]

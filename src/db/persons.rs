@@ -75,7 +75,7 @@ fn convert(rows: Vec<PersonRow>) -> Result<Vec<Person>, ApiError> {
 }
 
 /// The sortable fields: only non-null columns, so that keyset pagination never meets a NULL.
-#[derive(Debug, Clone, Copy, PartialEq, strum::EnumString, strum::Display)]
+#[derive(Debug, Clone, Copy, PartialEq, strum::EnumString, strum::Display, strum::VariantNames)]
 #[strum(serialize_all = "snake_case")]
 pub enum PersonSort {
     Id,
@@ -84,7 +84,6 @@ pub enum PersonSort {
 
 impl SortField for PersonSort {
     const DEFAULT: Self = PersonSort::Id;
-    const ALLOWED: &'static str = "id, full_name";
 }
 
 #[derive(Debug, Clone, Default)]

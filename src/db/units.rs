@@ -95,7 +95,7 @@ fn convert(rows: Vec<UnitRow>) -> Result<Vec<Unit>, ApiError> {
     rows.into_iter().map(Unit::try_from).collect()
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, strum::EnumString, strum::Display)]
+#[derive(Debug, Clone, Copy, PartialEq, strum::EnumString, strum::Display, strum::VariantNames)]
 #[strum(serialize_all = "snake_case")]
 pub enum UnitSort {
     Id,
@@ -106,7 +106,6 @@ pub enum UnitSort {
 
 impl SortField for UnitSort {
     const DEFAULT: Self = UnitSort::Id;
-    const ALLOWED: &'static str = "id, code, name, valid_from";
 }
 
 #[derive(Debug, Clone, Default)]

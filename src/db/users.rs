@@ -94,7 +94,7 @@ pub struct UserChanges {
 }
 
 /// How user lists can be sorted.
-#[derive(Debug, Clone, Copy, PartialEq, strum::EnumString, strum::Display)]
+#[derive(Debug, Clone, Copy, PartialEq, strum::EnumString, strum::Display, strum::VariantNames)]
 #[strum(serialize_all = "snake_case")]
 pub enum UserSort {
     Id,
@@ -104,7 +104,6 @@ pub enum UserSort {
 
 impl SortField for UserSort {
     const DEFAULT: Self = UserSort::Id;
-    const ALLOWED: &'static str = "id, username, created_at";
 }
 
 #[derive(Debug, Clone, Default)]

@@ -490,15 +490,9 @@ async fn authorisation_comes_before_body_and_header_errors() {
     )
     .await
     .problem(403, "forbidden");
-    send(
-        Method::PATCH,
-        user(),
-        Some(&admin),
-        "application/json",
-        patch,
-    )
-    .await
-    .problem(415, "unsupported_media_type");
+    send(Method::PATCH, user(), Some(&admin), "text/plain", patch)
+        .await
+        .problem(415, "unsupported_media_type");
     // Too large.
     let merge = "application/merge-patch+json";
     send(Method::PATCH, user(), Some(&token), merge, &big)
@@ -529,4 +523,38 @@ async fn authorisation_comes_before_body_and_header_errors() {
     app.login("moi", PASSWORD)
         .await
         .problem(401, "invalid_credentials");
+}
+
+/// Generated clients send every JSON body as `application/json`: a PATCH so sent is read as the
+/// merge patch it is, and the spec declares both media types.
+#[actix_web::test]
+async fn a_merge_patch_sent_as_plain_json_is_applied() {
+    // Arrange
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let user = app
+        .create_user(&admin, "cuc", "viewer", json!({"full_name": "Lê Thị Cúc"}))
+        .await;
+    let path = format!("/api/v1/users/{}", user["id"]);
+
+    // Act
+    let res = app
+        .request(Method::PATCH, &path)
+        .token(&admin)
+        .header("if-match", "\"1\"")
+        .json(&json!({"full_name": "Cúc"}))
+        .send()
+        .await;
+
+    // Assert
+    assert_eq!(res.status, 200, "{}", String::from_utf8_lossy(&res.body));
+    assert_eq!(res.json()["full_name"], "Cúc");
+    assert_eq!(res.header("etag").as_deref(), Some("\"2\""));
+    let spec = serde_json::to_value(thidua::api::openapi()).unwrap();
+    let content = &spec["paths"]["/api/v1/users/{id}"]["patch"]["requestBody"]["content"];
+    assert!(content["application/json"].is_object(), "{content}");
+    assert!(
+        content["application/merge-patch+json"].is_object(),
+        "{content}"
+    );
 }

@@ -54,7 +54,7 @@ pub struct Registration {
     pub movement_name: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, strum::EnumString, strum::Display)]
+#[derive(Debug, Clone, Copy, PartialEq, strum::EnumString, strum::Display, strum::VariantNames)]
 #[strum(serialize_all = "snake_case")]
 pub enum RegistrationSort {
     Id,
@@ -63,7 +63,6 @@ pub enum RegistrationSort {
 
 impl SortField for RegistrationSort {
     const DEFAULT: Self = RegistrationSort::Id;
-    const ALLOWED: &'static str = "id, created_at";
 }
 
 #[derive(Debug, Clone, Default)]
