@@ -185,7 +185,9 @@ pub async fn list_audit_events(
     list(user, state, query.into_inner()).await
 }
 
-/// Export audit events as CSV: what the list gives for the same filters and order, every page.
+/// Export audit events as CSV.
+///
+/// Every row the list gives for the same filters and order, in one file, without pages.
 #[utoipa::path(tag = "audit", params(AuditExportQuery), security(("bearer" = [])), responses(CsvExport, AdminRead))]
 #[get("/audit-events/export")]
 pub async fn export_audit_events(

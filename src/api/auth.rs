@@ -75,7 +75,7 @@ pub struct ChangePasswordRequest {
     responses(
         Validated,
         (status = 200, description = "Logged in", body = TokenResponse),
-        (status = 401, description = "Wrong username or password"),
+        (status = 401, description = "Wrong username or password (`invalid_credentials`)"),
         (status = 429, description = "Too many failed attempts",
             headers(("Retry-After" = u64, description = "Seconds to wait"))),
     )

@@ -72,7 +72,9 @@ pub async fn list_blocs(
     list(user, state, query.into_inner()).await
 }
 
-/// Export blocs as CSV: what the list gives for the same filters and order, every page.
+/// Export blocs as CSV.
+///
+/// Every row the list gives for the same filters and order, in one file, without pages.
 #[utoipa::path(tag = "blocs", params(BlocExportQuery), security(("bearer" = [])), responses(CsvExport))]
 #[get("/blocs/export")]
 pub async fn export_blocs(
@@ -117,7 +119,7 @@ async fn list(
         AdminCreate,
         (status = 201, description = "Created", body = BlocResponse,
             headers(("Location" = String, description = "The new bloc"), ("ETag" = String, description = "Its version"))),
-        (status = 409, description = "The code is taken"),
+        (status = 409, description = "The code is taken (`code_taken`)"),
     )
 )]
 #[post("/blocs")]
@@ -185,7 +187,7 @@ pub async fn get_bloc(
     responses(
         AdminWrite,
         (status = 200, description = "Updated", body = BlocResponse, headers(("ETag" = String, description = "The new version"))),
-        (status = 409, description = "The code is taken, or members exist outside the new active years"),
+        (status = 409, description = "The code is taken (`code_taken`), or members exist outside the new active years (`members_outside_active_years`)"),
     )
 )]
 #[patch("/blocs/{id}")]
@@ -251,7 +253,7 @@ pub async fn update_bloc(
     responses(
         AdminDelete,
         (status = 204, description = "Deleted"),
-        (status = 409, description = "Members or users refer to the bloc; the answer says what"),
+        (status = 409, description = "Members or users refer to the bloc (`bloc_in_use`); the answer says what"),
     )
 )]
 #[delete("/blocs/{id}")]

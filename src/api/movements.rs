@@ -64,7 +64,9 @@ pub async fn list_movements(
     list(user, state, query.into_inner()).await
 }
 
-/// Export movements as CSV: what the list gives for the same filters and order, every page.
+/// Export movements as CSV.
+///
+/// Every row the list gives for the same filters and order, in one file, without pages.
 #[utoipa::path(tag = "movements", params(MovementExportQuery), security(("bearer" = [])), responses(CsvExport))]
 #[get("/movements/export")]
 pub async fn export_movements(
@@ -230,7 +232,7 @@ pub async fn update_movement(
     responses(
         AdminDelete,
         (status = 204, description = "Deleted"),
-        (status = 409, description = "Units registered for the movement"),
+        (status = 409, description = "Units registered for the movement (`movement_in_use`)"),
     )
 )]
 #[delete("/movements/{id}")]

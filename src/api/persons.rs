@@ -114,7 +114,9 @@ pub async fn list_persons(
     list(user, state, query.into_inner()).await
 }
 
-/// Export persons as CSV: what the list gives for the same filters and order, every page.
+/// Export persons as CSV.
+///
+/// Every row the list gives for the same filters and order, in one file, without pages.
 #[utoipa::path(tag = "persons", params(PersonExportQuery), security(("bearer" = [])), responses(CsvExport))]
 #[get("/persons/export")]
 pub async fn export_persons(
@@ -157,7 +159,7 @@ async fn list(
         AdminCreate,
         (status = 201, description = "Created", body = PersonResponse,
             headers(("Location" = String, description = "The new person"), ("ETag" = String, description = "Its version"))),
-        (status = 409, description = "The civil servant code is taken"),
+        (status = 409, description = "The civil servant code is taken (`civil_servant_code_taken`)"),
         (status = 422, description = "Invalid fields, or no such unit"),
     )
 )]
@@ -221,7 +223,7 @@ pub async fn get_person(
     responses(
         AdminWrite,
         (status = 200, description = "Updated", body = PersonResponse, headers(("ETag" = String, description = "The new version"))),
-        (status = 409, description = "The civil servant code is taken"),
+        (status = 409, description = "The civil servant code is taken (`civil_servant_code_taken`)"),
         (status = 422, description = "Invalid fields, or no such unit"),
     )
 )]
@@ -275,7 +277,7 @@ pub async fn update_person(
     responses(
         AdminDelete,
         (status = 204, description = "Deleted"),
-        (status = 409, description = "Other records refer to the person"),
+        (status = 409, description = "Other records refer to the person (`person_in_use`)"),
     )
 )]
 #[delete("/persons/{id}")]

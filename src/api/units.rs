@@ -142,7 +142,9 @@ pub async fn list_units(
     list(user, state, query.into_inner()).await
 }
 
-/// Export units as CSV: what the unit list gives for the same filters and order, every page.
+/// Export units as CSV.
+///
+/// Every row the list gives for the same filters and order, in one file, without pages.
 #[utoipa::path(tag = "units", params(UnitExportQuery), security(("bearer" = [])), responses(CsvExport))]
 #[get("/units/export")]
 pub async fn export_units(
@@ -196,7 +198,7 @@ async fn list(
         AdminCreate,
         (status = 201, description = "Created", body = UnitResponse,
             headers(("Location" = String, description = "The new unit"), ("ETag" = String, description = "Its version"))),
-        (status = 409, description = "The code is taken"),
+        (status = 409, description = "The code is taken (`code_taken`)"),
     )
 )]
 #[post("/units")]
@@ -264,7 +266,7 @@ pub async fn get_unit(
     responses(
         AdminWrite,
         (status = 200, description = "Updated", body = UnitResponse, headers(("ETag" = String, description = "The new version"))),
-        (status = 409, description = "The code is taken"),
+        (status = 409, description = "The code is taken (`code_taken`)"),
     )
 )]
 #[patch("/units/{id}")]
@@ -317,7 +319,7 @@ pub async fn update_unit(
     responses(
         AdminDelete,
         (status = 204, description = "Deleted"),
-        (status = 409, description = "Something refers to the unit; the answer says what"),
+        (status = 409, description = "Something refers to the unit (`unit_in_use`); the answer says what"),
     )
 )]
 #[delete("/units/{id}")]

@@ -150,7 +150,9 @@ pub async fn list_users(
     list(user, state, query.into_inner()).await
 }
 
-/// Export users as CSV: what the list gives for the same filters and order, every page.
+/// Export users as CSV.
+///
+/// Every row the list gives for the same filters and order, in one file, without pages.
 #[utoipa::path(tag = "users", params(UserExportQuery), security(("bearer" = [])), responses(CsvExport, AdminRead))]
 #[get("/users/export")]
 pub async fn export_users(
@@ -192,7 +194,7 @@ async fn list(
         AdminCreate,
         (status = 201, description = "Created", body = UserResponse,
             headers(("Location" = String, description = "The new user"), ("ETag" = String, description = "Its version"))),
-        (status = 409, description = "The username is taken"),
+        (status = 409, description = "The username is taken (`username_taken`)"),
         (status = 422, description = "Invalid fields, or the Idempotency-Key was used for another request"),
     )
 )]
@@ -268,7 +270,7 @@ pub async fn get_user(
     responses(
         AdminWrite,
         (status = 200, description = "Updated", body = UserResponse, headers(("ETag" = String, description = "The new version"))),
-        (status = 409, description = "An admin cannot demote or disable themself"),
+        (status = 409, description = "An admin cannot demote or disable themself (`self_lockout`)"),
     )
 )]
 #[patch("/users/{id}")]

@@ -1,6 +1,7 @@
-//! CSV exports of lists (`GET …/export`, next to each list that offers one): RFC 4180 with CRLF line ends,
-//! UTF-8 with a byte-order mark so spreadsheet programs read Vietnamese correctly, and cells
-//! that a spreadsheet would run as a formula defused with a leading `'` (OWASP CSV injection).
+//! CSV exports of lists (`GET …/export`, beside each list that offers one): RFC 4180 with CRLF
+//! line ends, UTF-8 with a byte-order mark so spreadsheet programs read Vietnamese correctly,
+//! and cells that a spreadsheet would run as a formula defused with a leading `'` (OWASP CSV
+//! injection).
 
 use actix_web::HttpResponse;
 use actix_web::http::header;

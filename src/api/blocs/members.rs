@@ -130,7 +130,7 @@ pub async fn get_bloc_members(
         AdminWrite,
         (status = 200, description = "The new list", body = BlocMembersResponse,
             headers(("ETag" = String, description = "The list's new version"))),
-        (status = 409, description = "The database refused the list (a concurrent change)"),
+        (status = 409, description = "The database refused the list (`membership_conflict`: a concurrent change; `membership_rule`)"),
         (status = 422, description = "The list breaks a membership rule"),
     )
 )]

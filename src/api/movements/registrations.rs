@@ -142,7 +142,9 @@ pub async fn list_registrations(
     movement_list(user, state, id.into_inner(), query.into_inner()).await
 }
 
-/// Export a movement's registrations as CSV: what the list gives for the same filters and order, every page.
+/// Export a movement's registrations as CSV.
+///
+/// Every row the list gives for the same filters and order, in one file, without pages.
 #[utoipa::path(
     tag = "movements",
     params(("id" = i64, Path, description = "Movement id", minimum = 1), MovementRegistrationExportQuery),
@@ -382,7 +384,9 @@ pub async fn list_unit_registrations(
     unit_list(user, state, id.into_inner(), query.into_inner()).await
 }
 
-/// Export a unit's registrations as CSV: what the list gives for the same filters and order, every page.
+/// Export a unit's registrations as CSV.
+///
+/// Every row the list gives for the same filters and order, in one file, without pages.
 #[utoipa::path(
     tag = "movements",
     params(("id" = i64, Path, description = "Unit id", minimum = 1), UnitRegistrationExportQuery),

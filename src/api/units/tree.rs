@@ -33,7 +33,9 @@ pub async fn list_unit_children(
     children(user, state, id.into_inner(), query.into_inner()).await
 }
 
-/// Export the direct children of a unit as CSV: the same filters and order, every page.
+/// Export the direct children of a unit as CSV.
+///
+/// Every row the list gives for the same filters and order, in one file, without pages.
 #[utoipa::path(
     tag = "units",
     params(("id" = i64, Path, description = "Unit id", minimum = 1), UnitExportQuery),
