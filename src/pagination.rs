@@ -24,16 +24,55 @@ pub const MAX_PAGE_SIZE: i64 = 100;
 
 /// A list's sortable fields; `DEFAULT` is used when `order_by` is absent. Declared with
 /// `sort_fields!` (src/db/sort.rs), which derives the names, the columns and the cursors from
-/// one list.
+/// one list. The names are the enum's strum names: parsed by `FromStr`, listed by `VariantNames`, so the parser, the error
+/// messages and the documented enum of `order_by` cannot drift apart.
 pub trait SortField: Copy + FromStr + Display + strum::VariantNames + 'static {
     const DEFAULT: Self;
     /// The kind of value the field's cursor holds: a page token made for another field of
     /// another list is refused before any query runs.
     fn kind(self) -> SortKind;
-    /// The accepted values, for error messages.
+    /// The accepted field names.
+    const ALLOWED: &'static [&'static str] = Self::VARIANTS;
+
+    /// The accepted field names, for an error message.
     fn allowed() -> String {
-        Self::VARIANTS.join(", ")
+        Self::ALLOWED.join(", ")
     }
+}
+
+/// Every value `order_by` accepts for `S`: each field, alone or followed by `asc` or `desc`.
+pub fn order_by_values<S: SortField>() -> Vec<String> {
+    S::ALLOWED
+        .iter()
+        .flat_map(|f| [f.to_string(), format!("{f} asc"), format!("{f} desc")])
+        .collect()
+}
+
+/// The schema of `order_by`: the enum of [`order_by_values`].
+pub fn order_by_schema<S: SortField>() -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::Type::String)
+        .description(Some(
+            "Sort order: a field, optionally followed by ` asc` (default) or ` desc`. The id \
+             breaks ties.",
+        ))
+        .enum_values(Some(order_by_values::<S>()))
+        .build()
+}
+
+/// A real page token of a list: the one for its second page at `page_size=1`, without
+/// filters, in the default order (by id), for the documentation.
+pub fn example_token<S: SortField>(filters: &impl Serialize) -> String {
+    PageRequest::<S>::parse(Some(1), None, None, filters)
+        .ok()
+        .and_then(|req| {
+            req.finish(vec![1_i64, 2], |n| Cursor {
+                key: SortKey::Int(*n),
+                id: *n,
+            })
+            .next_page_token
+        })
+        .unwrap_or_default()
 }
 
 /// The kinds of [`SortKey`].
@@ -339,8 +378,9 @@ pub struct Page<T> {
     /// The items of this page, in the requested order.
     #[schema(schema_with = page_items::<T>)]
     pub items: Vec<T>,
-    /// Pass as `page_token` to get the next page; absent on the last page.
+    /// Pass as `page_token` to get the next page; absent (never null) on the last page.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false, max_length = 1024)]
     pub next_page_token: Option<String>,
     /// Where the next page starts, for internal iteration.
     #[serde(skip)]
@@ -384,6 +424,15 @@ mod tests {
         fn kind(self) -> SortKind {
             SortKind::Int
         }
+    }
+
+    #[test]
+    fn order_by_values_come_from_the_sort_enum() {
+        assert_eq!(Sort::allowed(), "id, name");
+        assert_eq!(
+            order_by_values::<Sort>(),
+            ["id", "id asc", "id desc", "name", "name asc", "name desc"]
+        );
     }
 
     #[test]

@@ -1,13 +1,14 @@
 //! `/audit-events`: the append-only trail of every write, for admins.
 
-use actix_web::{HttpRequest, HttpResponse, get, web};
+use actix_web::{HttpResponse, get, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::api::responses::{AdminRead, CsvExport};
 use crate::auth::AuthUser;
 use crate::db::audit::{self, AuditEvent, AuditFilter, AuditSort};
-use crate::error::{ApiError, Problem};
+use crate::error::ApiError;
 use crate::http::csv::{self, CsvRow, opt};
 use crate::list_query;
 use crate::pagination::Page;
@@ -49,10 +50,10 @@ pub struct AuditEventResponse {
     #[schema(example = "7")]
     pub resource_id: Option<String>,
     /// The resource before the change.
-    #[schema(value_type = Option<Object>)]
+    #[schema(schema_with = before_schema)]
     pub before: Option<serde_json::Value>,
     /// The resource after the change.
-    #[schema(value_type = Option<Object>)]
+    #[schema(schema_with = after_schema)]
     pub after: Option<serde_json::Value>,
 }
 
@@ -112,6 +113,26 @@ impl From<AuditEvent> for AuditEventResponse {
     }
 }
 
+/// A snapshot is the resource's JSON as its GET answered it: any object, so declared free-form
+/// (an object without `additionalProperties` reads as "no properties" to client generators).
+fn snapshot(description: &str) -> utoipa::openapi::Object {
+    use utoipa::openapi::schema::{AdditionalProperties, SchemaType, Type};
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(SchemaType::Array(vec![Type::Object, Type::Null]))
+        .additional_properties(Some(AdditionalProperties::FreeForm(true)))
+        .description(Some(description))
+        .examples([serde_json::json!({"id": 7, "username": "tnmt", "role": "unit_officer"})])
+        .build()
+}
+
+fn before_schema() -> utoipa::openapi::Object {
+    snapshot("The resource before the change.")
+}
+
+fn after_schema() -> utoipa::openapi::Object {
+    snapshot("The resource after the change.")
+}
+
 list_query! {
     /// Filters for the audit trail.
     pub struct AuditListQuery {
@@ -141,7 +162,8 @@ list_query! {
         /// Until this instant (exclusive).
         pub to: Option<DateTime<Utc>>,
     }
-    order_by = "^(id|occurred_at)( (asc|desc))?$"
+    export = AuditExportQuery,
+    order_by = crate::db::audit::AuditSort
 }
 
 /// List audit events.
@@ -150,23 +172,41 @@ list_query! {
     params(AuditListQuery),
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "One page of events, or with CSV asked for, every matching event",
-            content((Page<AuditEventResponse> = "application/json"), (String = "text/csv"))),
-        (status = 400, description = "Bad filter, order or page token", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+        AdminRead,
+        (status = 200, description = "One page of events", body = Page<AuditEventResponse>),
     )
 )]
 #[get("/audit-events")]
 pub async fn list_audit_events(
-    req: HttpRequest,
     user: AuthUser,
     state: web::Data<AppState>,
     query: web::Query<AuditListQuery>,
 ) -> Result<HttpResponse, ApiError> {
+    list(user, state, query.into_inner()).await
+}
+
+/// Export audit events as CSV.
+///
+/// Every row the list gives for the same filters and order, in one file, without pages.
+#[utoipa::path(tag = "audit", params(AuditExportQuery), security(("bearer" = [])), responses(CsvExport, AdminRead))]
+#[get("/audit-events/export")]
+pub async fn export_audit_events(
+    user: AuthUser,
+    state: web::Data<AppState>,
+    query: web::Query<AuditExportQuery>,
+) -> Result<HttpResponse, ApiError> {
+    list(user, state, query.into_inner().into()).await
+}
+
+/// An audit event list as a JSON page or as CSV: the body of `GET /audit-events` and of its export.
+async fn list(
+    user: AuthUser,
+    state: web::Data<AppState>,
+    query: AuditListQuery,
+) -> Result<HttpResponse, ApiError> {
     user.require_admin()?;
     let page = query.page::<AuditSort>()?;
-    let q = query.into_inner();
+    let q = query;
     let filter = AuditFilter {
         actor_id: q.actor_id,
         action: q.action,
@@ -177,7 +217,7 @@ pub async fn list_audit_events(
         from: q.from.map(|t| t.naive_utc()),
         to: q.to.map(|t| t.naive_utc()),
     };
-    let wants_csv = csv::wanted(&req, q.format);
+    let wants_csv = csv::wanted(q.format);
     csv::list::<_, _, AuditEventResponse, _>(
         &state.db,
         wants_csv,
@@ -189,5 +229,6 @@ pub async fn list_audit_events(
 }
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(list_audit_events);
+    // Before `/audit-events/{id}`, which would take `export` for an id.
+    cfg.service(list_audit_events).service(export_audit_events);
 }

@@ -6,10 +6,11 @@ use utoipa::ToSchema;
 use validator::Validate;
 
 use super::users::UserResponse;
+use crate::api::responses::Validated;
 use crate::auth::session::{self, TokenResponse};
 use crate::auth::{AuthUser, anonymous_actor};
 use crate::db::users;
-use crate::error::{ApiError, Problem};
+use crate::error::ApiError;
 use crate::http::body::Json;
 use crate::state::AppState;
 
@@ -73,11 +74,10 @@ pub struct ChangePasswordRequest {
     request_body = LoginRequest,
     security(),
     responses(
+        Validated,
         (status = 200, description = "Logged in", body = TokenResponse),
-        (status = 400, description = "Malformed request", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Wrong username or password", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many failed attempts", body = Problem, content_type = "application/problem+json",
+        (status = 401, description = "Wrong username or password (`invalid_credentials`)"),
+        (status = 429, description = "Too many failed attempts",
             headers(("Retry-After" = u64, description = "Seconds to wait"))),
     )
 )]
@@ -108,10 +108,9 @@ pub async fn login(
     request_body = RefreshRequest,
     security(),
     responses(
+        Validated,
         (status = 200, description = "New tokens", body = TokenResponse),
-        (status = 400, description = "Malformed request", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Unknown, expired, revoked or reused token", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Unknown, expired, revoked or reused token"),
     )
 )]
 #[post("/auth/refresh")]
@@ -133,10 +132,8 @@ pub async fn refresh(
     request_body = LogoutRequest,
     security(("bearer" = [])),
     responses(
+        Validated,
         (status = 204, description = "Logged out"),
-        (status = 400, description = "Malformed request", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/auth/logout")]
@@ -157,7 +154,6 @@ pub async fn logout(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The authenticated user", body = UserResponse),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/auth/me")]
@@ -180,10 +176,8 @@ pub async fn me(user: AuthUser, state: web::Data<AppState>) -> Result<HttpRespon
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Password changed"),
-        (status = 400, description = "Malformed request", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Wrong current password or invalid new one", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many wrong passwords for this account or address", body = Problem, content_type = "application/problem+json",
+        (status = 422, description = "Wrong current password or invalid new one"),
+        (status = 429, description = "Too many wrong passwords for this account or address",
             headers(("Retry-After" = u64, description = "Seconds to wait"))),
     )
 )]

@@ -300,7 +300,8 @@ list_query! {
         #[param(max_length = 200, example = "ha tang kinh te")]
         pub q: Option<String>,
     }
-    order_by = "^(id|code|name)( (asc|desc))?$"
+    export = BlocExportQuery,
+    order_by = crate::db::blocs::BlocSort
 }
 
 /// Refuses a year outside what the database accepts, as a 400 on a query parameter.

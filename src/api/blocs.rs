@@ -3,16 +3,19 @@
 
 mod members;
 
-use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use actix_web::{HttpResponse, delete, get, patch, post, web};
 use validator::Validate;
 
-use super::bloc_types::{BlocListQuery, BlocPatch, BlocResponse, CreateBloc, check_query_year};
+use super::bloc_types::{
+    BlocExportQuery, BlocListQuery, BlocPatch, BlocResponse, CreateBloc, check_query_year,
+};
+use crate::api::responses::{AdminCreate, AdminDelete, AdminWrite, CsvExport, ScopedRead};
 use crate::auth::AuthUser;
 use crate::db::audit::{self, Change};
 use crate::db::blocs::{self, Bloc, BlocData, BlocFilter, BlocSort};
 use crate::db::search::SearchWords;
 use crate::db::{AnyConnection, scope};
-use crate::error::{ApiError, Problem};
+use crate::error::ApiError;
 use crate::http::body::{Json, MergePatch};
 use crate::http::csv;
 use crate::http::idempotency::{IdempotencyKey, Reply};
@@ -51,28 +54,45 @@ fn check_code(c: &mut AnyConnection, id: Option<i64>, d: &BlocData) -> Result<()
 ///
 /// Everyone sees the blocs of their scope: a bloc chair their blocs, a unit officer the blocs
 /// their unit has been a member of. `q` matches words of the code or name, ignoring diacritics
-/// and case. With `format=csv` or `Accept: text/csv` every matching bloc comes back as CSV.
+/// and case. The answer is always JSON; `GET /blocs/export` gives every match as CSV.
 #[utoipa::path(
     tag = "blocs",
     params(BlocListQuery),
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "One page of blocs, or with CSV asked for, every matching bloc",
-            content((Page<BlocResponse> = "application/json"), (String = "text/csv"))),
-        (status = 400, description = "Bad filter, order or page token", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 200, description = "One page of blocs", body = Page<BlocResponse>),
     )
 )]
 #[get("/blocs")]
 pub async fn list_blocs(
-    req: HttpRequest,
     user: AuthUser,
     state: web::Data<AppState>,
     query: web::Query<BlocListQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let q = query.into_inner();
+    list(user, state, query.into_inner()).await
+}
+
+/// Export blocs as CSV.
+///
+/// Every row the list gives for the same filters and order, in one file, without pages.
+#[utoipa::path(tag = "blocs", params(BlocExportQuery), security(("bearer" = [])), responses(CsvExport))]
+#[get("/blocs/export")]
+pub async fn export_blocs(
+    user: AuthUser,
+    state: web::Data<AppState>,
+    query: web::Query<BlocExportQuery>,
+) -> Result<HttpResponse, ApiError> {
+    list(user, state, query.into_inner().into()).await
+}
+
+/// A bloc list as a JSON page or as CSV: the body of `GET /blocs` and of its export.
+async fn list(
+    user: AuthUser,
+    state: web::Data<AppState>,
+    q: BlocListQuery,
+) -> Result<HttpResponse, ApiError> {
     let page = q.page::<BlocSort>()?;
-    let csv_wanted = csv::wanted(&req, q.format);
+    let csv_wanted = csv::wanted(q.format);
     check_query_year("active_in", q.active_in)?;
     let words = SearchWords::parse(q.q.as_deref())?;
     let scope = user.scope.clone();
@@ -93,16 +113,13 @@ pub async fn list_blocs(
 #[utoipa::path(
     tag = "blocs",
     request_body = CreateBloc,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry return the first response instead of creating twice", max_length = 255)),
+    params(IdempotencyKey),
     security(("bearer" = [])),
     responses(
+        AdminCreate,
         (status = 201, description = "Created", body = BlocResponse,
             headers(("Location" = String, description = "The new bloc"), ("ETag" = String, description = "Its version"))),
-        (status = 400, description = "Malformed request", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The code is taken", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The code is taken (`code_taken`)"),
     )
 )]
 #[post("/blocs")]
@@ -136,9 +153,8 @@ pub async fn create_bloc(
     params(("id" = i64, Path, description = "Bloc id", minimum = 1)),
     security(("bearer" = [])),
     responses(
+        ScopedRead,
         (status = 200, description = "The bloc", body = BlocResponse, headers(("ETag" = String, description = "Its version, for If-Match"))),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such bloc in your scope", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/blocs/{id}")]
@@ -157,27 +173,21 @@ pub async fn get_bloc(
         .json(res))
 }
 
-/// Change a bloc (admins); needs `If-Match`. The active years must keep covering every year
-/// that has members.
+/// Change a bloc (admins).
+///
+/// Needs `If-Match`. The active years must keep covering every year that has members.
 #[utoipa::path(
     tag = "blocs",
     params(
         ("id" = i64, Path, description = "Bloc id", minimum = 1),
-        ("If-Match" = String, Header, description = "The ETag from the last read", max_length = 64),
+        IfMatch,
     ),
     request_body(content = BlocPatch, content_type = "application/merge-patch+json"),
     security(("bearer" = [])),
     responses(
+        AdminWrite,
         (status = 200, description = "Updated", body = BlocResponse, headers(("ETag" = String, description = "The new version"))),
-        (status = 400, description = "Malformed request", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such bloc", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The code is taken, or members exist outside the new active years", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "The bloc changed since it was read", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not a merge patch", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The code is taken (`code_taken`), or members exist outside the new active years (`members_outside_active_years`)"),
     )
 )]
 #[patch("/blocs/{id}")]
@@ -230,23 +240,20 @@ pub async fn update_bloc(
         .json(res))
 }
 
-/// Delete a bloc (admins) that has no members in any year and no users scoped to it; needs
-/// `If-Match`. A bloc with history is closed instead (`active_to`).
+/// Delete a bloc (admins) that has no members in any year and no users scoped to it.
+///
+/// Needs `If-Match`. A bloc with history is closed instead (`active_to`).
 #[utoipa::path(
     tag = "blocs",
     params(
         ("id" = i64, Path, description = "Bloc id", minimum = 1),
-        ("If-Match" = String, Header, description = "The ETag from the last read", max_length = 64),
+        IfMatch,
     ),
     security(("bearer" = [])),
     responses(
+        AdminDelete,
         (status = 204, description = "Deleted"),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such bloc", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Members or users refer to the bloc; the answer says what", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "The bloc changed since it was read", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Members or users refer to the bloc (`bloc_in_use`); the answer says what"),
     )
 )]
 #[delete("/blocs/{id}")]
@@ -289,7 +296,9 @@ pub async fn delete_bloc(
 }
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    // Before `/blocs/{id}`, which would take `export` for an id.
     cfg.service(list_blocs)
+        .service(export_blocs)
         .service(create_bloc)
         .service(get_bloc)
         .service(update_bloc)

@@ -5,7 +5,8 @@ use diesel::connection::SimpleConnection;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::error::{ApiError, Problem};
+use crate::api::responses::HeadTooLarge;
+use crate::error::ApiError;
 use crate::state::AppState;
 
 /// A probe's answer.
@@ -23,9 +24,8 @@ pub struct Health {
     tag = "operations",
     security(),
     responses(
+        HeadTooLarge,
         (status = 200, description = "Alive", body = Health),
-        (status = 431, description = "The request head is too large (over 96 headers or 128 KiB); \
-            answered by the HTTP layer, without a body"),
     )
 )]
 #[get("/healthz")]
@@ -41,10 +41,9 @@ pub async fn healthz() -> HttpResponse {
     tag = "operations",
     security(),
     responses(
+        HeadTooLarge,
         (status = 200, description = "Ready", body = Health),
-        (status = 431, description = "The request head is too large (over 96 headers or 128 KiB); \
-            answered by the HTTP layer, without a body"),
-        (status = 503, description = "The database is unreachable", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is unreachable"),
     )
 )]
 #[get("/readyz")]
@@ -59,7 +58,9 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError
     Ok(HttpResponse::Ok().json(Health { status: "ok" }))
 }
 
-/// Prometheus metrics, in the text exposition format: request counts and latency histograms by
+/// Prometheus metrics, in the text exposition format.
+///
+/// Request counts and latency histograms by
 /// route pattern, method and status (`thidua_http_requests_total`,
 /// `thidua_http_requests_duration_seconds`), and the database pool's gauges
 /// (`thidua_db_pool_connections`, `thidua_db_pool_idle_connections`,
@@ -70,9 +71,8 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError
     tag = "operations",
     security(),
     responses(
+        HeadTooLarge,
         (status = 200, description = "The metrics", content_type = "text/plain; version=0.0.4", body = String),
-        (status = 431, description = "The request head is too large (over 96 headers or 128 KiB); \
-            answered by the HTTP layer, without a body"),
     )
 )]
 #[get("/metrics")]

@@ -9,9 +9,10 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::api::responses::AdminCreate;
 use crate::auth::AuthUser;
 use crate::db;
-use crate::error::{ApiError, Problem};
+use crate::error::ApiError;
 use crate::http::idempotency::{IdempotencyKey, Reply};
 use crate::import::sheet::Format;
 use crate::import::{self, ImportReport, Target};
@@ -155,7 +156,7 @@ async fn run(
     tag = "imports",
     params(
         ImportQuery,
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry return the first response instead of importing twice", max_length = 255),
+        IdempotencyKey,
     ),
     request_body(
         description = "The file: CSV or XLSX, with a header row",
@@ -164,15 +165,14 @@ async fn run(
     ),
     security(("bearer" = [])),
     responses(
+        AdminCreate,
         (status = 200, description = "Dry run: the file is valid; nothing was written", body = ImportReport),
         (status = 201, description = "Every row was created", body = ImportReport),
-        (status = 400, description = "Unreadable file or bad query", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The file is larger than THIDUA_IMPORT_LIMIT_BYTES", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Neither CSV nor XLSX", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Problems in the header or rows (`row N: column`), too many rows, a file or cell too large, or an Idempotency-Key reused with another file; nothing was written", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Too many imports are running; retry after `Retry-After` seconds", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Unreadable file or bad query"),
+        (status = 413, description = "The file is larger than THIDUA_IMPORT_LIMIT_BYTES"),
+        (status = 415, description = "Neither CSV nor XLSX"),
+        (status = 422, description = "Problems in the header or rows (`row N: column`), too many rows, a file or cell too large, or an Idempotency-Key reused with another file; nothing was written"),
+        (status = 503, description = "Too many imports are running; retry after `Retry-After` seconds"),
     )
 )]
 #[post("/imports/units")]
@@ -202,7 +202,7 @@ pub async fn import_units(
     tag = "imports",
     params(
         ImportQuery,
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry return the first response instead of importing twice", max_length = 255),
+        IdempotencyKey,
     ),
     request_body(
         description = "The file: CSV or XLSX, with a header row",
@@ -211,15 +211,14 @@ pub async fn import_units(
     ),
     security(("bearer" = [])),
     responses(
+        AdminCreate,
         (status = 200, description = "Dry run: the file is valid; nothing was written", body = ImportReport),
         (status = 201, description = "Every row was created", body = ImportReport),
-        (status = 400, description = "Unreadable file or bad query", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The file is larger than THIDUA_IMPORT_LIMIT_BYTES", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Neither CSV nor XLSX", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Problems in the header or rows (`row N: column`), too many rows, a file or cell too large, or an Idempotency-Key reused with another file; nothing was written", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Too many imports are running; retry after `Retry-After` seconds", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Unreadable file or bad query"),
+        (status = 413, description = "The file is larger than THIDUA_IMPORT_LIMIT_BYTES"),
+        (status = 415, description = "Neither CSV nor XLSX"),
+        (status = 422, description = "Problems in the header or rows (`row N: column`), too many rows, a file or cell too large, or an Idempotency-Key reused with another file; nothing was written"),
+        (status = 503, description = "Too many imports are running; retry after `Retry-After` seconds"),
     )
 )]
 #[post("/imports/persons")]

@@ -10,6 +10,7 @@ pub mod movement_types;
 pub mod movements;
 pub mod person_types;
 pub mod persons;
+pub mod responses;
 pub mod spec;
 pub mod transitions;
 pub mod unit_types;
@@ -34,8 +35,8 @@ use utoipa_actix_web::{AppExt, scope, service_config::ServiceConfig};
     ),
     servers((url = "/", description = "This server")),
     modifiers(&BearerAuth),
-    // Used only as a query parameter, so not collected from any body.
-    components(schemas(crate::http::csv::ListFormat)),
+    // Referred to by the shared problem answers (`responses.rs`), which utoipa does not scan.
+    components(schemas(crate::error::Problem)),
     tags(
         (name = "auth", description = "Logging in and out, tokens, one's own account"),
         (name = "users", description = "User accounts (admins only)"),

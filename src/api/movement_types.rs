@@ -119,7 +119,8 @@ list_query! {
         #[param(max_length = 200, example = "tiet kiem")]
         pub q: Option<String>,
     }
-    order_by = "^(id|name|start_date)( (asc|desc))?$"
+    export = MovementExportQuery,
+    order_by = crate::db::movements::MovementSort
 }
 
 transition_request! {

@@ -5,17 +5,19 @@
 pub mod registration_types;
 mod registrations;
 
-use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use actix_web::{HttpResponse, delete, get, patch, post, web};
 use validator::Validate;
 
 use super::movement_types::{
-    CreateMovement, MovementListQuery, MovementPatch, MovementResponse, MovementTransition,
+    CreateMovement, MovementExportQuery, MovementListQuery, MovementPatch, MovementResponse,
+    MovementTransition,
 };
+use crate::api::responses::{AdminCreate, AdminDelete, AdminWrite, CsvExport, ScopedRead};
 use crate::auth::AuthUser;
 use crate::db::movements::{self, MovementFilter, MovementSort};
 use crate::db::search::SearchWords;
 use crate::domain::Permission;
-use crate::error::{ApiError, Problem};
+use crate::error::ApiError;
 use crate::http::body::{Json, MergePatch};
 use crate::http::csv;
 use crate::http::idempotency::{IdempotencyKey, Reply};
@@ -32,29 +34,46 @@ fn location(id: i64) -> String {
 ///
 /// Every authenticated user sees every movement. `q` matches words of the name or slogan,
 /// ignoring diacritics and case (`q=tiet kiem` finds "tiết kiệm"); `active_on` keeps the
-/// movements running on that day. With `format=csv` or `Accept: text/csv` every matching
-/// movement comes back as CSV.
+/// movements running on that day. The answer is always JSON; `GET /movements/export` gives
+/// every match as CSV.
 #[utoipa::path(
     tag = "movements",
     params(MovementListQuery),
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "One page of movements, or with CSV asked for, every matching movement",
-            content((Page<MovementResponse> = "application/json"), (String = "text/csv"))),
-        (status = 400, description = "Bad filter, order or page token", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 200, description = "One page of movements", body = Page<MovementResponse>),
     )
 )]
 #[get("/movements")]
 pub async fn list_movements(
-    req: HttpRequest,
-    _user: AuthUser,
+    user: AuthUser,
     state: web::Data<AppState>,
     query: web::Query<MovementListQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let q = query.into_inner();
+    list(user, state, query.into_inner()).await
+}
+
+/// Export movements as CSV.
+///
+/// Every row the list gives for the same filters and order, in one file, without pages.
+#[utoipa::path(tag = "movements", params(MovementExportQuery), security(("bearer" = [])), responses(CsvExport))]
+#[get("/movements/export")]
+pub async fn export_movements(
+    user: AuthUser,
+    state: web::Data<AppState>,
+    query: web::Query<MovementExportQuery>,
+) -> Result<HttpResponse, ApiError> {
+    list(user, state, query.into_inner().into()).await
+}
+
+/// A movement list as a JSON page or as CSV: the body of `GET /movements` and of its export.
+async fn list(
+    _user: AuthUser,
+    state: web::Data<AppState>,
+    q: MovementListQuery,
+) -> Result<HttpResponse, ApiError> {
     let page = q.page::<MovementSort>()?;
-    let csv_wanted = csv::wanted(&req, q.format);
+    let csv_wanted = csv::wanted(q.format);
     let filter = MovementFilter {
         status: q.status,
         form: q.form,
@@ -69,20 +88,19 @@ pub async fn list_movements(
     .await
 }
 
-/// Launch a movement (admins). Its status is `planned` unless given; units register once it
-/// is `open`.
+/// Launch a movement (admins).
+///
+/// Its status is `planned` unless given; units register once it is `open`.
 #[utoipa::path(
     tag = "movements",
     request_body = CreateMovement,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry return the first response instead of creating twice", max_length = 255)),
+    params(IdempotencyKey),
     security(("bearer" = [])),
     responses(
+        AdminCreate,
         (status = 201, description = "Created", body = MovementResponse,
             headers(("Location" = String, description = "The new movement"), ("ETag" = String, description = "Its version"))),
-        (status = 400, description = "Malformed request", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields, or the launching unit does not exist", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, or the launching unit does not exist"),
     )
 )]
 #[post("/movements")]
@@ -110,9 +128,8 @@ pub async fn create_movement(
     params(("id" = i64, Path, description = "Movement id", minimum = 1)),
     security(("bearer" = [])),
     responses(
+        ScopedRead,
         (status = 200, description = "The movement", body = MovementResponse, headers(("ETag" = String, description = "Its version, for If-Match"))),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such movement", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/movements/{id}")]
@@ -129,26 +146,20 @@ pub async fn get_movement(
         .json(res))
 }
 
-/// Change a movement (admins); needs `If-Match`. Its status moves only through
-/// `POST /movements/{id}/transitions`.
+/// Change a movement (admins).
+///
+/// Needs `If-Match`. Its status moves only through `POST /movements/{id}/transitions`.
 #[utoipa::path(
     tag = "movements",
     params(
         ("id" = i64, Path, description = "Movement id", minimum = 1),
-        ("If-Match" = String, Header, description = "The ETag from the last read", max_length = 64),
+        IfMatch,
     ),
     request_body(content = MovementPatch, content_type = "application/merge-patch+json"),
     security(("bearer" = [])),
     responses(
+        AdminWrite,
         (status = 200, description = "Updated", body = MovementResponse, headers(("ETag" = String, description = "The new version"))),
-        (status = 400, description = "Malformed request", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such movement", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "The movement changed since it was read", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not a merge patch", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[patch("/movements/{id}")]
@@ -172,23 +183,20 @@ pub async fn update_movement(
         .json(res))
 }
 
-/// Delete a movement (admins) that no unit registered for; needs `If-Match`. A movement with
-/// registrations is closed instead (the `close` transition).
+/// Delete a movement (admins) that no unit registered for.
+///
+/// Needs `If-Match`. A movement with registrations is closed instead (the `close` transition).
 #[utoipa::path(
     tag = "movements",
     params(
         ("id" = i64, Path, description = "Movement id", minimum = 1),
-        ("If-Match" = String, Header, description = "The ETag from the last read", max_length = 64),
+        IfMatch,
     ),
     security(("bearer" = [])),
     responses(
+        AdminDelete,
         (status = 204, description = "Deleted"),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such movement", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Units registered for the movement", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "The movement changed since it was read", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Units registered for the movement (`movement_in_use`)"),
     )
 )]
 #[delete("/movements/{id}")]
@@ -219,11 +227,10 @@ pub async fn delete_movement(
     request_body = MovementTransition,
     security(("bearer" = [])),
     responses(
+        AdminWrite,
         (status = 200, description = "The movement in its new status", body = MovementResponse, headers(("ETag" = String, description = "The new version"))),
-        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such movement", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The action does not apply to the current status (`transition_not_allowed`)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields, or no reason for a step that needs one", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The action does not apply to the current status (`transition_not_allowed`)"),
+        (status = 422, description = "Invalid fields, or no reason for a step that needs one"),
     )
 )]
 #[post("/movements/{id}/transitions")]
@@ -251,7 +258,9 @@ pub async fn transition_movement(
 }
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    // Before `/movements/{id}`, which would take `export` for an id.
     cfg.service(list_movements)
+        .service(export_movements)
         .service(create_movement)
         .service(get_movement)
         .service(update_movement)
@@ -259,8 +268,10 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(transition_movement)
         .service(registrations::transition_registration)
         .service(registrations::list_registrations)
+        .service(registrations::export_registrations)
         .service(registrations::create_registration)
         .service(registrations::get_registration)
         .service(registrations::update_registration)
-        .service(registrations::list_unit_registrations);
+        .service(registrations::list_unit_registrations)
+        .service(registrations::export_unit_registrations);
 }

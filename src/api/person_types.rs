@@ -110,8 +110,8 @@ pub struct CreatePerson {
     #[validate(length(min = 1, max = 200))]
     #[validate(custom(function = "crate::domain::text::single_line_name"))]
     pub position: Option<String>,
-    /// The unit the person works in; it must exist.
-    #[schema(example = 3, minimum = 1)]
+    /// The unit the person works in; it must exist. (The example is the first unit created.)
+    #[schema(example = 1, minimum = 1)]
     #[validate(range(min = 1))]
     pub unit_id: i64,
     /// Mã số công chức, viên chức; unique.
@@ -248,5 +248,6 @@ list_query! {
         #[param(max_length = 200, example = "nguyen van an")]
         pub q: Option<String>,
     }
-    order_by = "^(id|full_name)( (asc|desc))?$"
+    export = PersonExportQuery,
+    order_by = crate::db::persons::PersonSort
 }

@@ -1,15 +1,18 @@
 //! `/persons`: people of the units (cá nhân), readable within the caller's scope.
 
-use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use actix_web::{HttpResponse, delete, get, patch, post, web};
 use validator::Validate;
 
-use super::person_types::{CreatePerson, PersonListQuery, PersonPatch, PersonResponse};
+use super::person_types::{
+    CreatePerson, PersonExportQuery, PersonListQuery, PersonPatch, PersonResponse,
+};
+use crate::api::responses::{AdminCreate, AdminDelete, AdminWrite, CsvExport, ScopedRead};
 use crate::auth::{Actor, AuthUser};
 use crate::db::audit::{self, Change};
 use crate::db::persons::{self, Person, PersonData, PersonFilter, PersonSort};
 use crate::db::search::SearchWords;
 use crate::db::{AnyConnection, is_unique_violation, scope, units};
-use crate::error::{ApiError, FieldError, Problem};
+use crate::error::{ApiError, FieldError};
 use crate::http::body::{Json, MergePatch};
 use crate::http::csv;
 use crate::http::idempotency::{IdempotencyKey, Reply};
@@ -92,29 +95,46 @@ pub fn create_in_txn(
 ///
 /// Everyone sees the persons of the units in their scope: a unit officer those of their unit,
 /// a bloc chair those of the units of their blocs. `q` matches words of the full name,
-/// ignoring diacritics and case. With `format=csv` or `Accept: text/csv` every matching person
-/// comes back as CSV.
+/// ignoring diacritics and case. The answer is always JSON; `GET /persons/export` gives every
+/// match as CSV.
 #[utoipa::path(
     tag = "persons",
     params(PersonListQuery),
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "One page of persons, or with CSV asked for, every matching person",
-            content((Page<PersonResponse> = "application/json"), (String = "text/csv"))),
-        (status = 400, description = "Bad filter, order or page token", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 200, description = "One page of persons", body = Page<PersonResponse>),
     )
 )]
 #[get("/persons")]
 pub async fn list_persons(
-    req: HttpRequest,
     user: AuthUser,
     state: web::Data<AppState>,
     query: web::Query<PersonListQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let q = query.into_inner();
+    list(user, state, query.into_inner()).await
+}
+
+/// Export persons as CSV.
+///
+/// Every row the list gives for the same filters and order, in one file, without pages.
+#[utoipa::path(tag = "persons", params(PersonExportQuery), security(("bearer" = [])), responses(CsvExport))]
+#[get("/persons/export")]
+pub async fn export_persons(
+    user: AuthUser,
+    state: web::Data<AppState>,
+    query: web::Query<PersonExportQuery>,
+) -> Result<HttpResponse, ApiError> {
+    list(user, state, query.into_inner().into()).await
+}
+
+/// A person list as a JSON page or as CSV: the body of `GET /persons` and of its export.
+async fn list(
+    user: AuthUser,
+    state: web::Data<AppState>,
+    q: PersonListQuery,
+) -> Result<HttpResponse, ApiError> {
     let page = q.page::<PersonSort>()?;
-    let csv_wanted = csv::wanted(&req, q.format);
+    let csv_wanted = csv::wanted(q.format);
     let words = SearchWords::parse(q.q.as_deref())?;
     let scope = user.scope.clone();
     csv::list::<_, _, PersonResponse, _>(&state.db, csv_wanted, "persons", page, move |c, p| {
@@ -133,16 +153,14 @@ pub async fn list_persons(
 #[utoipa::path(
     tag = "persons",
     request_body = CreatePerson,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry return the first response instead of creating twice", max_length = 255)),
+    params(IdempotencyKey),
     security(("bearer" = [])),
     responses(
+        AdminCreate,
         (status = 201, description = "Created", body = PersonResponse,
             headers(("Location" = String, description = "The new person"), ("ETag" = String, description = "Its version"))),
-        (status = 400, description = "Malformed request", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The civil servant code is taken", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields, or no such unit", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The civil servant code is taken (`civil_servant_code_taken`)"),
+        (status = 422, description = "Invalid fields, or no such unit"),
     )
 )]
 #[post("/persons")]
@@ -171,9 +189,8 @@ pub async fn create_person(
     params(("id" = i64, Path, description = "Person id", minimum = 1)),
     security(("bearer" = [])),
     responses(
+        ScopedRead,
         (status = 200, description = "The person", body = PersonResponse, headers(("ETag" = String, description = "Its version, for If-Match"))),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such person in your scope", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/persons/{id}")]
@@ -192,26 +209,22 @@ pub async fn get_person(
         .json(res))
 }
 
-/// Change a person (admins); needs `If-Match`. `null` clears an optional field.
+/// Change a person (admins).
+///
+/// Needs `If-Match`. `null` clears an optional field.
 #[utoipa::path(
     tag = "persons",
     params(
         ("id" = i64, Path, description = "Person id", minimum = 1),
-        ("If-Match" = String, Header, description = "The ETag from the last read", max_length = 64),
+        IfMatch,
     ),
     request_body(content = PersonPatch, content_type = "application/merge-patch+json"),
     security(("bearer" = [])),
     responses(
+        AdminWrite,
         (status = 200, description = "Updated", body = PersonResponse, headers(("ETag" = String, description = "The new version"))),
-        (status = 400, description = "Malformed request", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such person", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The civil servant code is taken", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "The person changed since it was read", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not a merge patch", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields, or no such unit", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The civil servant code is taken (`civil_servant_code_taken`)"),
+        (status = 422, description = "Invalid fields, or no such unit"),
     )
 )]
 #[patch("/persons/{id}")]
@@ -251,22 +264,20 @@ pub async fn update_person(
         .json(res))
 }
 
-/// Delete a person (admins); needs `If-Match`.
+/// Delete a person (admins).
+///
+/// Needs `If-Match`.
 #[utoipa::path(
     tag = "persons",
     params(
         ("id" = i64, Path, description = "Person id", minimum = 1),
-        ("If-Match" = String, Header, description = "The ETag from the last read", max_length = 64),
+        IfMatch,
     ),
     security(("bearer" = [])),
     responses(
+        AdminDelete,
         (status = 204, description = "Deleted"),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such person", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Other records refer to the person", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "The person changed since it was read", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Other records refer to the person (`person_in_use`)"),
     )
 )]
 #[delete("/persons/{id}")]
@@ -297,7 +308,9 @@ pub async fn delete_person(
 }
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    // Before `/persons/{id}`, which would take `export` for an id.
     cfg.service(list_persons)
+        .service(export_persons)
         .service(create_person)
         .service(get_person)
         .service(update_person)

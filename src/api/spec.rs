@@ -1,40 +1,34 @@
 //! Rules the whole API document follows, applied to every operation after generation so that
 //! no handler can forget them: the problem answers the shared mechanisms can give (a body,
 //! path or query can be malformed, a body too large or of the wrong type; If-Match can be
-//! missing, malformed or stale; a token can be missing), the exact form of the `If-Match` and
-//! `Idempotency-Key` headers, and the CSV representation of every list that offers `format`.
+//! missing, malformed or stale; a token can be missing; the database can be saturated), each a
+//! `$ref` to one shared answer with its example (`responses.rs`); an example for every other
+//! problem answer; and both media types of a merge patch.
 
 use serde_json::{Map, Value, json};
 
-fn problem(description: &str) -> Value {
-    json!({
-        "description": description,
-        "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
-    })
+use super::responses::{self, name};
+use crate::http::body::{JSON, MERGE_PATCH};
+
+fn shared(name: &str) -> Value {
+    json!({"$ref": format!("#/components/responses/{name}")})
 }
 
-fn ensure(responses: &mut Map<String, Value>, status: &str, description: &str) {
-    responses
-        .entry(status)
-        .or_insert_with(|| problem(description));
+fn ensure(responses: &mut Map<String, Value>, status: &str, name: &str) {
+    responses.entry(status).or_insert_with(|| shared(name));
 }
 
-fn header<'a>(op: &'a mut Value, name: &str) -> Option<&'a mut Value> {
-    op.get_mut("parameters")?
-        .as_array_mut()?
-        .iter_mut()
-        .find(|p| {
-            p["in"] == "header"
-                && p["name"]
-                    .as_str()
-                    .is_some_and(|n| n.eq_ignore_ascii_case(name))
+fn has_param(op: &Value, location: &str, name: Option<&str>) -> bool {
+    op["parameters"].as_array().is_some_and(|ps| {
+        ps.iter().any(|p| {
+            p["in"] == location
+                && name.is_none_or(|n| {
+                    p["name"]
+                        .as_str()
+                        .is_some_and(|pn| pn.eq_ignore_ascii_case(n))
+                })
         })
-}
-
-fn has_query(op: &Value, name: &str) -> bool {
-    op["parameters"]
-        .as_array()
-        .is_some_and(|ps| ps.iter().any(|p| p["in"] == "query" && p["name"] == name))
+    })
 }
 
 fn secured(op: &Value) -> bool {
@@ -44,68 +38,147 @@ fn secured(op: &Value) -> bool {
     })
 }
 
-fn harmonise(op: &mut Value) {
-    if let Some(h) = header(op, "If-Match") {
-        h["schema"]["pattern"] = json!(r#"^(\*|(W/)?"[!#-~]*"([ \t]*,[ \t]*(W/)?"[!#-~]*")*)$"#);
-    }
-    if let Some(h) = header(op, "Idempotency-Key") {
-        h["schema"]["pattern"] = json!("^[!-~]{1,255}$");
-        h["schema"]["minLength"] = json!(1);
-    }
-    let has_if_match = header(op, "If-Match").is_some();
+/// The first `` `code` `` a description names, e.g. `movement_not_open`.
+fn named_code(description: &str) -> Option<&str> {
+    let code = description.split('`').nth(1)?;
+    code.bytes()
+        .all(|b| b.is_ascii_lowercase() || b == b'_')
+        .then_some(code)
+}
+
+/// An example for an operation's own problem answer, from its status and description.
+fn own_example(status: u16, description: &str, path: &str) -> Value {
+    let reason = actix_web::http::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .unwrap_or("Error");
+    let code = named_code(description).unwrap_or(match status {
+        400 => "invalid_query",
+        401 => "unauthorized",
+        403 => "forbidden",
+        404 => "not_found",
+        409 => "conflict",
+        413 => "payload_too_large",
+        415 => "unsupported_media_type",
+        422 => "validation_failed",
+        429 => "quota_exceeded",
+        503 => "service_unavailable",
+        _ => "internal_error",
+    });
+    let instance = path
+        .replace("{id}", "42")
+        .replace("{rid}", "7")
+        .replace("{year}", "2025");
+    json!({
+        "type": format!("urn:thidua:problem:{code}"),
+        "title": reason,
+        "status": status,
+        "detail": description,
+        "instance": instance,
+        "code": code,
+        "request_id": "5f0c6f5e-8d0b-4a57-9a3f-3f1e5e0c2b1a",
+    })
+}
+
+fn harmonise(path: &str, op: &mut Value) {
+    let has_if_match = has_param(op, "header", Some("If-Match"));
     let has_body = op.get("requestBody").is_some();
-    // Path and query values can fail to parse (an id beyond 64 bits, a date that is no date).
-    let has_params = op["parameters"]
-        .as_array()
-        .is_some_and(|ps| ps.iter().any(|p| p["in"] == "path" || p["in"] == "query"));
+    // Path and query values can fail to parse (an id beyond 64 bits, a date that is no date),
+    // and so can headers such as Idempotency-Key.
+    let has_params = ["path", "query", "header"]
+        .iter()
+        .any(|l| has_param(op, l, None));
+    let is_list = has_param(op, "query", Some("order_by"));
     let is_secured = secured(op);
-    let csv = has_query(op, "format");
+    // Everything under /api/ reads or writes the database, if only to authenticate.
+    let uses_db = path.starts_with("/api/");
+    // A merge patch is also accepted as plain JSON, which is what generated clients send.
+    if let Some(content) = op
+        .pointer_mut("/requestBody/content")
+        .and_then(Value::as_object_mut)
+        && let Some(patch) = content.get(MERGE_PATCH).cloned()
+    {
+        content.entry(JSON).or_insert(patch);
+    }
     let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
         return;
     };
-    if has_body || has_if_match || has_params {
-        ensure(
-            responses,
-            "400",
-            "Malformed request: body, parameters or headers",
-        );
+    if is_list {
+        ensure(responses, "400", name::BAD_LIST_QUERY);
+    } else if has_body || has_params {
+        ensure(responses, "400", name::BAD_REQUEST);
     }
     if has_body {
-        ensure(responses, "413", "The request body is too large");
-        ensure(responses, "415", "Unsupported content type");
+        ensure(responses, "413", name::PAYLOAD_TOO_LARGE);
+        ensure(responses, "415", name::UNSUPPORTED_MEDIA_TYPE);
     }
     if has_if_match {
-        ensure(responses, "412", "The resource changed since it was read");
-        ensure(responses, "428", "If-Match is missing");
+        ensure(responses, "412", name::PRECONDITION_FAILED);
+        ensure(responses, "428", name::PRECONDITION_REQUIRED);
     }
     if is_secured {
-        ensure(responses, "401", "Not authenticated");
+        ensure(responses, "401", name::UNAUTHORIZED);
     }
-    if csv
-        && let Some(content) = responses
-            .get_mut("200")
-            .and_then(|r| r.get_mut("content"))
+    if uses_db {
+        ensure(responses, "503", name::UNAVAILABLE);
+    }
+    for (status, response) in responses.iter_mut() {
+        let Ok(status) = status.parse::<u16>() else {
+            continue;
+        };
+        if status == 503
+            && response.get("$ref").is_none()
+            && response.pointer("/headers/Retry-After").is_none()
+        {
+            response["headers"]["Retry-After"] = json!({
+                "description": "Seconds to wait before retrying",
+                "schema": {"type": "integer", "minimum": 0},
+            });
+        }
+        // An operation's own problem answers carry a problem document like every other error;
+        // only the HTTP layer's bare 431 has no body.
+        if status >= 400
+            && status != 431
+            && response.get("$ref").is_none()
+            && response
+                .pointer("/content/application~1problem+json")
+                .is_none()
+        {
+            response["content"]["application/problem+json"] =
+                json!({"schema": {"$ref": "#/components/schemas/Problem"}});
+        }
+        let description = response["description"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        if let Some(content) = response
+            .pointer_mut("/content/application~1problem+json")
             .and_then(Value::as_object_mut)
-    {
-        content
-            .entry("text/csv")
-            .or_insert_with(|| json!({"schema": {"type": "string"}}));
+        {
+            content
+                .entry("example")
+                .or_insert_with(|| own_example(status, &description, path));
+        }
     }
 }
 
-/// Applies the rules to every operation of the document.
+/// Applies the rules to every operation of the document, and adds the shared answers.
 pub fn harmonise_all(api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     let Ok(mut doc) = serde_json::to_value(&api) else {
         return api;
     };
     if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
-        for item in paths.values_mut() {
+        for (path, item) in paths.iter_mut() {
             for method in ["get", "post", "put", "patch", "delete"] {
                 if let Some(op) = item.get_mut(method) {
-                    harmonise(op);
+                    harmonise(path, op);
                 }
             }
         }
+    }
+    let shared = &mut doc["components"]["responses"];
+    for (name, response) in responses::components() {
+        shared[name] = response;
     }
     serde_json::from_value(doc).unwrap_or(api)
 }

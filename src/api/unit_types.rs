@@ -156,5 +156,6 @@ list_query! {
         #[param(max_length = 200, example = "so cong thuong")]
         pub q: Option<String>,
     }
-    order_by = "^(id|code|name|valid_from)( (asc|desc))?$"
+    export = UnitExportQuery,
+    order_by = crate::db::units::UnitSort
 }

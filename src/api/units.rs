@@ -2,14 +2,15 @@
 
 mod tree;
 
-use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use actix_web::{HttpResponse, delete, get, patch, post, web};
 
-use super::unit_types::{CreateUnit, UnitListQuery, UnitPatch, UnitResponse};
+use super::unit_types::{CreateUnit, UnitExportQuery, UnitListQuery, UnitPatch, UnitResponse};
+use crate::api::responses::{AdminCreate, AdminDelete, AdminWrite, CsvExport, ScopedRead};
 use crate::auth::AuthUser;
 use crate::db::scope;
 use crate::db::search::SearchWords;
 use crate::db::units::{self, UnitFilter, UnitSort};
-use crate::error::{ApiError, Problem};
+use crate::error::ApiError;
 use crate::http::body::{Json, MergePatch};
 use crate::http::csv;
 use crate::http::idempotency::{IdempotencyKey, Reply};
@@ -26,37 +27,45 @@ fn location(id: i64) -> String {
 ///
 /// Everyone sees the units of their scope: a unit officer their unit, a bloc chair the units
 /// of their blocs. `q` matches words of the code, name or short name, ignoring diacritics and
-/// case. With `format=csv` or `Accept: text/csv` every matching unit comes back as CSV.
+/// case. The answer is always JSON; `GET /units/export` gives every match as CSV.
 #[utoipa::path(
     tag = "units",
     params(UnitListQuery),
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "One page of units, or with CSV asked for, every matching unit",
-            content((Page<UnitResponse> = "application/json"), (String = "text/csv"))),
-        (status = 400, description = "Bad filter, order or page token", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 200, description = "One page of units", body = Page<UnitResponse>),
     )
 )]
 #[get("/units")]
 pub async fn list_units(
-    req: HttpRequest,
     user: AuthUser,
     state: web::Data<AppState>,
     query: web::Query<UnitListQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    list(req, user, state, query.into_inner()).await
+    list(user, state, query.into_inner()).await
+}
+
+/// Export units as CSV.
+///
+/// Every row the list gives for the same filters and order, in one file, without pages.
+#[utoipa::path(tag = "units", params(UnitExportQuery), security(("bearer" = [])), responses(CsvExport))]
+#[get("/units/export")]
+pub async fn export_units(
+    user: AuthUser,
+    state: web::Data<AppState>,
+    query: web::Query<UnitExportQuery>,
+) -> Result<HttpResponse, ApiError> {
+    list(user, state, query.into_inner().into()).await
 }
 
 /// A unit list as JSON or CSV: the body of `GET /units` and `GET /units/{id}/children`.
 async fn list(
-    req: HttpRequest,
     user: AuthUser,
     state: web::Data<AppState>,
     query: UnitListQuery,
 ) -> Result<HttpResponse, ApiError> {
     let page = query.page::<UnitSort>()?;
-    let csv_wanted = csv::wanted(&req, query.format);
+    let csv_wanted = csv::wanted(query.format);
     let q = query;
     if q.year.is_some() && q.bloc_id.is_none() {
         return Err(ApiError::bad_request(
@@ -86,16 +95,13 @@ async fn list(
 #[utoipa::path(
     tag = "units",
     request_body = CreateUnit,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry return the first response instead of creating twice", max_length = 255)),
+    params(IdempotencyKey),
     security(("bearer" = [])),
     responses(
+        AdminCreate,
         (status = 201, description = "Created", body = UnitResponse,
             headers(("Location" = String, description = "The new unit"), ("ETag" = String, description = "Its version"))),
-        (status = 400, description = "Malformed request", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The code is taken", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The code is taken (`code_taken`)"),
     )
 )]
 #[post("/units")]
@@ -117,15 +123,16 @@ pub async fn create_unit(
         .await
 }
 
-/// Get a unit. A retired unit names the unit that replaced it in `replaced_by`.
+/// Get a unit.
+///
+/// A retired unit names the unit that replaced it in `replaced_by`.
 #[utoipa::path(
     tag = "units",
     params(("id" = i64, Path, description = "Unit id", minimum = 1)),
     security(("bearer" = [])),
     responses(
+        ScopedRead,
         (status = 200, description = "The unit", body = UnitResponse, headers(("ETag" = String, description = "Its version, for If-Match"))),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such unit in your scope", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/units/{id}")]
@@ -145,27 +152,22 @@ pub async fn get_unit(
         .json(res))
 }
 
-/// Change a unit (admins); needs `If-Match`. Retire a unit by setting `valid_to` and
-/// `successor_id`: history keeps pointing at it.
+/// Change a unit (admins).
+///
+/// Needs `If-Match`. Retire a unit by setting `valid_to` and `successor_id`: history keeps
+/// pointing at it.
 #[utoipa::path(
     tag = "units",
     params(
         ("id" = i64, Path, description = "Unit id", minimum = 1),
-        ("If-Match" = String, Header, description = "The ETag from the last read", max_length = 64),
+        IfMatch,
     ),
     request_body(content = UnitPatch, content_type = "application/merge-patch+json"),
     security(("bearer" = [])),
     responses(
+        AdminWrite,
         (status = 200, description = "Updated", body = UnitResponse, headers(("ETag" = String, description = "The new version"))),
-        (status = 400, description = "Malformed request", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such unit", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The code is taken", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "The unit changed since it was read", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not a merge patch", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The code is taken (`code_taken`)"),
     )
 )]
 #[patch("/units/{id}")]
@@ -189,23 +191,20 @@ pub async fn update_unit(
         .json(res))
 }
 
-/// Delete a unit (admins) that nothing refers to; needs `If-Match`. A unit with history is
-/// retired instead (`valid_to`, `successor_id`).
+/// Delete a unit (admins) that nothing refers to.
+///
+/// Needs `If-Match`. A unit with history is retired instead (`valid_to`, `successor_id`).
 #[utoipa::path(
     tag = "units",
     params(
         ("id" = i64, Path, description = "Unit id", minimum = 1),
-        ("If-Match" = String, Header, description = "The ETag from the last read", max_length = 64),
+        IfMatch,
     ),
     security(("bearer" = [])),
     responses(
+        AdminDelete,
         (status = 204, description = "Deleted"),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such unit", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Something refers to the unit; the answer says what", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "The unit changed since it was read", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Something refers to the unit (`unit_in_use`); the answer says what"),
     )
 )]
 #[delete("/units/{id}")]
@@ -225,7 +224,10 @@ pub async fn delete_unit(
 }
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    // Before `/units/{id}`, which would take `export` for an id.
     cfg.service(list_units)
+        .service(export_units)
+        .service(tree::export_unit_children)
         .service(create_unit)
         .service(get_unit)
         .service(update_unit)

@@ -115,7 +115,7 @@ pub struct CreateUser {
     pub full_name: Option<String>,
     pub role: Role,
     /// Required for `unit_officer`; allowed for `viewer`.
-    #[schema(example = 12, minimum = 1)]
+    #[schema(minimum = 1)]
     #[validate(range(min = 1))]
     pub unit_id: Option<i64>,
     /// Required (at least one) for `bloc_chair`; allowed for `viewer`.
@@ -193,5 +193,6 @@ list_query! {
         #[validate(length(max = 64))]
         pub q: Option<String>,
     }
-    order_by = "^(id|username|created_at)( (asc|desc))?$"
+    export = UserExportQuery,
+    order_by = crate::db::users::UserSort
 }

@@ -1,16 +1,19 @@
 //! `/users`: accounts administration, for admins.
 
-use actix_web::{HttpRequest, HttpResponse, get, patch, post, put, web};
+use actix_web::{HttpResponse, get, patch, post, put, web};
 use validator::Validate;
 
-pub use super::user_types::{CreateUser, SetPassword, UserListQuery, UserPatch, UserResponse};
+pub use super::user_types::{
+    CreateUser, SetPassword, UserExportQuery, UserListQuery, UserPatch, UserResponse,
+};
 
+use crate::api::responses::{AdminCreate, AdminDelete, AdminRead, AdminWrite, CsvExport};
 use crate::auth::session;
 use crate::auth::{Actor, AuthUser, Role, password};
 use crate::db::audit::{self, Change};
 use crate::db::users::{self, NewUser, User, UserChanges, UserFilter, UserSort};
 use crate::db::{self, AnyConnection};
-use crate::error::{ApiError, FieldError, Problem};
+use crate::error::{ApiError, FieldError};
 use crate::http::body::{Json, MergePatch};
 use crate::http::csv;
 use crate::http::idempotency::{IdempotencyKey, Reply};
@@ -134,30 +137,47 @@ async fn load(state: &AppState, id: i64) -> Result<User, ApiError> {
     params(UserListQuery),
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "One page of users, or with CSV asked for, every matching user",
-            content((Page<UserResponse> = "application/json"), (String = "text/csv"))),
-        (status = 400, description = "Bad filter, order or page token", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+        AdminRead,
+        (status = 200, description = "One page of users", body = Page<UserResponse>),
     )
 )]
 #[get("/users")]
 pub async fn list_users(
-    req: HttpRequest,
     user: AuthUser,
     state: web::Data<AppState>,
     query: web::Query<UserListQuery>,
 ) -> Result<HttpResponse, ApiError> {
+    list(user, state, query.into_inner()).await
+}
+
+/// Export users as CSV.
+///
+/// Every row the list gives for the same filters and order, in one file, without pages.
+#[utoipa::path(tag = "users", params(UserExportQuery), security(("bearer" = [])), responses(CsvExport, AdminRead))]
+#[get("/users/export")]
+pub async fn export_users(
+    user: AuthUser,
+    state: web::Data<AppState>,
+    query: web::Query<UserExportQuery>,
+) -> Result<HttpResponse, ApiError> {
+    list(user, state, query.into_inner().into()).await
+}
+
+/// A user list as a JSON page or as CSV: the body of `GET /users` and of its export.
+async fn list(
+    user: AuthUser,
+    state: web::Data<AppState>,
+    query: UserListQuery,
+) -> Result<HttpResponse, ApiError> {
     user.require_admin()?;
     let page = query.page::<UserSort>()?;
-    let query = query.into_inner();
     let format = query.format;
     let filter = UserFilter {
         role: query.role,
         disabled: query.disabled,
         username_contains: query.q.map(|q| q.to_lowercase()),
     };
-    let wants_csv = csv::wanted(&req, format);
+    let wants_csv = csv::wanted(format);
     csv::list::<_, _, UserResponse, _>(&state.db, wants_csv, "users", page, move |c, p| {
         users::list(c, &filter, p)
     })
@@ -168,16 +188,14 @@ pub async fn list_users(
 #[utoipa::path(
     tag = "users",
     request_body = CreateUser,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry return the first response instead of creating twice", max_length = 255)),
+    params(IdempotencyKey),
     security(("bearer" = [])),
     responses(
+        AdminCreate,
         (status = 201, description = "Created", body = UserResponse,
             headers(("Location" = String, description = "The new user"), ("ETag" = String, description = "Its version"))),
-        (status = 400, description = "Malformed request", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The username is taken", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields, or the Idempotency-Key was used for another request", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The username is taken (`username_taken`)"),
+        (status = 422, description = "Invalid fields, or the Idempotency-Key was used for another request"),
     )
 )]
 #[post("/users")]
@@ -220,10 +238,8 @@ pub async fn create_user(
     params(("id" = i64, Path, description = "User id", minimum = 1)),
     security(("bearer" = [])),
     responses(
+        AdminDelete,
         (status = 200, description = "The user", body = UserResponse, headers(("ETag" = String, description = "Its version, for If-Match"))),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/users/{id}")]
@@ -247,21 +263,14 @@ pub async fn get_user(
     tag = "users",
     params(
         ("id" = i64, Path, description = "User id", minimum = 1),
-        ("If-Match" = String, Header, description = "The ETag from the last read", max_length = 64),
+        IfMatch,
     ),
     request_body(content = UserPatch, content_type = "application/merge-patch+json"),
     security(("bearer" = [])),
     responses(
+        AdminWrite,
         (status = 200, description = "Updated", body = UserResponse, headers(("ETag" = String, description = "The new version"))),
-        (status = 400, description = "Malformed request", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "An admin cannot demote or disable themself", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "The user changed since it was read", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not a merge patch", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "An admin cannot demote or disable themself (`self_lockout`)"),
     )
 )]
 #[patch("/users/{id}")]
@@ -323,19 +332,14 @@ pub async fn update_user(
     tag = "users",
     params(
         ("id" = i64, Path, description = "User id", minimum = 1),
-        ("If-Match" = String, Header, description = "The ETag from the last read", max_length = 64),
+        IfMatch,
     ),
     request_body = SetPassword,
     security(("bearer" = [])),
     responses(
+        AdminWrite,
         (status = 204, description = "Password set"),
-        (status = 400, description = "Malformed request", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "The user changed since it was read", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid password, or the caller's own id (`own_password`: use POST /auth/password)", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid password, or the caller's own id (`own_password`: use POST /auth/password)"),
     )
 )]
 #[put("/users/{id}/password")]
@@ -371,7 +375,9 @@ pub async fn set_user_password(
 }
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    // Before `/users/{id}`, which would take `export` for an id.
     cfg.service(list_users)
+        .service(export_users)
         .service(create_user)
         .service(get_user)
         .service(update_user)

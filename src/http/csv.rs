@@ -1,18 +1,20 @@
-//! CSV answers for lists (`Accept: text/csv` or `format=csv`): RFC 4180 with CRLF line ends,
-//! UTF-8 with a byte-order mark so spreadsheet programs read Vietnamese correctly, and cells
-//! that a spreadsheet would run as a formula defused with a leading `'` (OWASP CSV injection).
+//! CSV exports of lists (`GET …/export`, beside each list that offers one): RFC 4180 with CRLF
+//! line ends, UTF-8 with a byte-order mark so spreadsheet programs read Vietnamese correctly,
+//! and cells that a spreadsheet would run as a formula defused with a leading `'` (OWASP CSV
+//! injection).
 
+use actix_web::HttpResponse;
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use crate::db::{AnyConnection, Db};
 use crate::error::ApiError;
 use crate::pagination::{Page, PageRequest, export_all};
 
-/// The representation of a list.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+/// The representation of a list: a JSON page from the list operation, CSV from its export. The
+/// list answers JSON whatever `Accept` says, so that its one documented answer is the one it
+/// gives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ListFormat {
     /// One page of JSON (the default).
@@ -29,20 +31,9 @@ pub trait CsvRow {
     fn cells(&self) -> Vec<String>;
 }
 
-/// Whether the client asked for CSV, by `format=csv` or an `Accept` header preferring it.
-pub fn wanted(req: &HttpRequest, format: Option<ListFormat>) -> bool {
-    match format {
-        Some(f) => f == ListFormat::Csv,
-        None => req
-            .headers()
-            .get(header::ACCEPT)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| {
-                v.split(',')
-                    .next()
-                    .is_some_and(|first| first.trim().starts_with("text/csv"))
-            }),
-    }
+/// Whether the list was asked for as CSV: by its export operation only.
+pub fn wanted(format: Option<ListFormat>) -> bool {
+    format == Some(ListFormat::Csv)
 }
 
 /// Prefixes with `'` a cell that a spreadsheet could take for a formula (OWASP CSV injection):

@@ -117,6 +117,37 @@ impl FromRequest for IdempotencyKey {
     }
 }
 
+/// Documents the header (`params(IdempotencyKey)`): optional, and a string when sent.
+impl utoipa::IntoParams for IdempotencyKey {
+    fn into_params(
+        _: impl Fn() -> Option<utoipa::openapi::path::ParameterIn>,
+    ) -> Vec<utoipa::openapi::path::Parameter> {
+        use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+        use utoipa::openapi::{ObjectBuilder, Required, Type};
+        vec![
+            ParameterBuilder::new()
+                .name("Idempotency-Key")
+                .parameter_in(ParameterIn::Header)
+                .required(Required::False)
+                .description(Some(
+                    "Makes a retry return the first response instead of writing twice; the same \
+                     key with another body is a 422",
+                ))
+                .schema(Some(
+                    ObjectBuilder::new()
+                        .schema_type(Type::String)
+                        .min_length(Some(1))
+                        .max_length(Some(255))
+                        .pattern(Some("^[!-~]{1,255}$")),
+                ))
+                .example(Some(serde_json::json!(
+                    "0b6f1c3e-6a4f-4f57-8f55-2b1f7f7c9d10"
+                )))
+                .build(),
+        ]
+    }
+}
+
 impl IdempotencyKey {
     /// Runs the write `f` in a transaction (see [`Db::write`]) — or replays its earlier answer.
     /// `request` is the parsed body; with the method and path it forms the fingerprint. A

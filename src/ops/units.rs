@@ -28,7 +28,7 @@ request_types! {
         /// The first day the unit existed.
         valid_from: Date, example "2008-04-01";
         /// The last day, for a merged, renamed or dissolved unit.
-        valid_to: Option<Date>, example "2025-06-30";
+        valid_to: Option<Date>;
         /// The unit that took over, for a retired one.
         successor_id: Option<i64>, min 1;
         address: Option<String>, len(1, 500),

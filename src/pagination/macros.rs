@@ -48,9 +48,10 @@ macro_rules! keyset_page {
 }
 
 /// Declares a list's query-string struct: its own filters plus `page_size`, `page_token` and
-/// `order_by`. Filters carry `#[validate(...)]` rules matching their documented bounds;
-/// `page()` checks them. Unknown parameters are rejected; the filters (not the page fields) form the
-/// fingerprint a page token is bound to.
+/// `order_by`, and the query of its CSV export: the same filters and `order_by`, no page. Filters
+/// carry `#[validate(...)]` rules matching their documented bounds; `page()` checks them.
+/// Unknown parameters are rejected; the filters (not the page fields) form the fingerprint a
+/// page token is bound to. `order_by` is documented as the enum of the sort type's orders.
 #[macro_export]
 macro_rules! list_query {
     (
@@ -58,10 +59,11 @@ macro_rules! list_query {
         pub struct $name:ident {
             $( $(#[$fmeta:meta])* pub $field:ident : $ty:ty, )*
         }
-        order_by = $pattern:literal
+        export = $export:ident,
+        order_by = $sort:ty
     ) => {
         $(#[$meta])*
-        #[derive(Debug, serde::Deserialize, serde::Serialize, utoipa::IntoParams, validator::Validate)]
+        #[derive(Debug, Default, serde::Deserialize, serde::Serialize, utoipa::IntoParams, validator::Validate)]
         #[serde(deny_unknown_fields)]
         #[into_params(parameter_in = Query)]
         pub struct $name {
@@ -71,19 +73,50 @@ macro_rules! list_query {
             #[serde(default)]
             pub page_size: Option<i64>,
             /// The `next_page_token` of the previous page, with the same filters and order.
-            #[param(max_length = 1024)]
+            #[param(max_length = 1024, example = $name::example_page_token)]
             #[serde(default)]
             pub page_token: Option<String>,
             /// Sort order: a field, optionally followed by ` asc` (default) or ` desc`. The id breaks ties.
-            #[param(pattern = $pattern)]
+            #[param(schema_with = $crate::pagination::order_by_schema::<$sort>)]
             #[serde(default)]
             pub order_by: Option<String>,
-            /// `csv` returns every matching row as CSV instead of a JSON page (so does `Accept: text/csv`).
-            #[serde(default)]
+            /// CSV instead of a JSON page: set by the export operation, never by the query string.
+            #[serde(skip)]
+            #[param(ignore)]
             pub format: Option<$crate::http::csv::ListFormat>,
         }
 
+        $(#[$meta])*
+        #[derive(Debug, serde::Deserialize, serde::Serialize, utoipa::IntoParams, validator::Validate)]
+        #[serde(deny_unknown_fields)]
+        #[into_params(parameter_in = Query)]
+        pub struct $export {
+            $( $(#[$fmeta])* pub $field: $ty, )*
+            /// Sort order: a field, optionally followed by ` asc` (default) or ` desc`. The id breaks ties.
+            #[param(schema_with = $crate::pagination::order_by_schema::<$sort>)]
+            #[serde(default)]
+            pub order_by: Option<String>,
+        }
+
+        /// An export is the list with the same filters and order, every page, as CSV.
+        impl From<$export> for $name {
+            fn from(q: $export) -> Self {
+                $name {
+                    $( $field: q.$field, )*
+                    page_size: None,
+                    page_token: None,
+                    order_by: q.order_by,
+                    format: Some($crate::http::csv::ListFormat::Csv),
+                }
+            }
+        }
+
         impl $name {
+            /// A real page token of this list, for the documentation.
+            pub fn example_page_token() -> String {
+                $crate::pagination::example_token::<$sort>(&$name::default())
+            }
+
             pub fn page<S: $crate::pagination::SortField>(
                 &self,
             ) -> Result<$crate::pagination::PageRequest<S>, $crate::error::ApiError> {

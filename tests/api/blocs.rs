@@ -97,7 +97,7 @@ async fn a_bloc_is_created_read_changed_and_deleted_with_etags() {
     app.request(Method::PATCH, &path)
         .token(&admin)
         .header("if-match", "\"1\"")
-        .json(&json!({"name": "x"}))
+        .body("text/plain", json!({"name": "x"}).to_string().into_bytes())
         .send()
         .await
         .problem(415, "unsupported_media_type");
@@ -422,13 +422,10 @@ async fn blocs_export_as_csv_with_formulas_defused() {
     )
     .await;
     bloc(&app, &admin, bloc_body("K-X", "=HYPERLINK(\"x\")")).await;
-    for req in [
-        app.request(Method::GET, "/api/v1/blocs?format=csv")
-            .token(&admin),
-        app.request(Method::GET, "/api/v1/blocs?page_size=1")
-            .token(&admin)
-            .header("accept", "text/csv"),
-    ] {
+    {
+        let req = app
+            .request(Method::GET, "/api/v1/blocs/export")
+            .token(&admin);
         let res = req.send().await;
         assert_eq!(res.status, 200);
         assert_eq!(

@@ -490,15 +490,9 @@ async fn authorisation_comes_before_body_and_header_errors() {
     )
     .await
     .problem(403, "forbidden");
-    send(
-        Method::PATCH,
-        user(),
-        Some(&admin),
-        "application/json",
-        patch,
-    )
-    .await
-    .problem(415, "unsupported_media_type");
+    send(Method::PATCH, user(), Some(&admin), "text/plain", patch)
+        .await
+        .problem(415, "unsupported_media_type");
     // Too large.
     let merge = "application/merge-patch+json";
     send(Method::PATCH, user(), Some(&token), merge, &big)
@@ -529,4 +523,104 @@ async fn authorisation_comes_before_body_and_header_errors() {
     app.login("moi", PASSWORD)
         .await
         .problem(401, "invalid_credentials");
+}
+
+/// Generated clients send every JSON body as `application/json`: a PATCH so sent is read as the
+/// merge patch it is, and the spec declares both media types.
+#[actix_web::test]
+async fn a_merge_patch_sent_as_plain_json_is_applied() {
+    // Arrange
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let user = app
+        .create_user(&admin, "cuc", "viewer", json!({"full_name": "Lê Thị Cúc"}))
+        .await;
+    let path = format!("/api/v1/users/{}", user["id"]);
+
+    // Act
+    let res = app
+        .request(Method::PATCH, &path)
+        .token(&admin)
+        .header("if-match", "\"1\"")
+        .json(&json!({"full_name": "Cúc"}))
+        .send()
+        .await;
+
+    // Assert
+    assert_eq!(res.status, 200, "{}", String::from_utf8_lossy(&res.body));
+    assert_eq!(res.json()["full_name"], "Cúc");
+    assert_eq!(res.header("etag").as_deref(), Some("\"2\""));
+    let spec = serde_json::to_value(thidua::api::openapi()).unwrap();
+    let content = &spec["paths"]["/api/v1/users/{id}"]["patch"]["requestBody"]["content"];
+    assert!(content["application/json"].is_object(), "{content}");
+    assert!(
+        content["application/merge-patch+json"].is_object(),
+        "{content}"
+    );
+}
+
+/// Every export the spec declares answers CSV with a header row, and its list refuses `format`:
+/// CSV is the export's answer, never the list's.
+#[actix_web::test]
+async fn every_list_exports_csv_beside_it_and_answers_json_itself() {
+    // Arrange
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let unit = app
+        .post(
+            "/api/v1/units",
+            &admin,
+            &json!({"code": "SCT", "name": "Sở Công thương", "kind": "administrative", "valid_from": "2008-04-01"}),
+        )
+        .await
+        .json();
+    let movement = app
+        .post(
+            "/api/v1/movements",
+            &admin,
+            &json!({"name": "Thi đua", "scope": "province", "form": "regular", "start_date": "2026-01-01"}),
+        )
+        .await
+        .json();
+    let spec = serde_json::to_value(thidua::api::openapi()).unwrap();
+    let exports: Vec<String> = spec["paths"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .filter(|p| p.ends_with("/export"))
+        .cloned()
+        .collect();
+    assert_eq!(exports.len(), 9, "{exports:?}");
+
+    for export in exports {
+        let id = if export.starts_with("/api/v1/movements/") {
+            &movement["id"]
+        } else {
+            &unit["id"]
+        };
+        let path = export.replace("{id}", &id.to_string());
+        // Act
+        let csv = app.get(&path, &admin).await;
+        let list = app
+            .get(
+                &format!("{}?format=csv", path.trim_end_matches("/export")),
+                &admin,
+            )
+            .await;
+
+        // Assert
+        assert_eq!(
+            csv.status,
+            200,
+            "{path}: {}",
+            String::from_utf8_lossy(&csv.body)
+        );
+        assert_eq!(
+            csv.header("content-type").as_deref(),
+            Some("text/csv; charset=utf-8"),
+            "{path}"
+        );
+        assert!(csv.body.starts_with(b"\xEF\xBB\xBFid,"), "{path}");
+        list.problem(400, "invalid_query");
+    }
 }

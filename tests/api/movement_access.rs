@@ -195,7 +195,7 @@ async fn registration_lists_follow_each_roles_scope() {
     app.get("/api/v1/units/999/registrations", &admin)
         .await
         .problem(404, "not_found");
-    let csv = app.get(&format!("{of_a}?format=csv"), &admin).await;
+    let csv = app.get(&format!("{of_a}/export"), &admin).await;
     assert_eq!(csv.status, 200);
     assert!(String::from_utf8_lossy(&csv.body).contains("Sở Công thương"));
 }

@@ -266,9 +266,8 @@ async fn movements_export_as_csv_with_formulas_defused() {
     )
     .await;
     let res = app
-        .request(Method::GET, "/api/v1/movements")
+        .request(Method::GET, "/api/v1/movements/export")
         .token(&admin)
-        .header("accept", "text/csv")
         .send()
         .await;
     assert_eq!(res.status, 200);
@@ -286,7 +285,7 @@ async fn movements_export_as_csv_with_formulas_defused() {
         "{text}"
     );
     let by_format = app
-        .get("/api/v1/movements?format=csv&status=open", &admin)
+        .get("/api/v1/movements/export?status=open", &admin)
         .await;
     assert_eq!(
         String::from_utf8_lossy(&by_format.body[3..])

@@ -309,15 +309,25 @@ async fn csv_export_has_a_bom_crlf_and_defused_formulas() {
     let admin = app.admin_token().await;
     create(&app, &admin, unit("SCT", "Sở Công thương")).await;
     create(&app, &admin, unit("EVIL", "=HYPERLINK(\"http://x\")")).await;
-    for res in [
-        app.get("/api/v1/units?format=csv&order_by=code", &admin)
-            .await,
-        app.request(Method::GET, "/api/v1/units?order_by=code")
-            .token(&admin)
-            .header("accept", "text/csv")
-            .send()
-            .await,
-    ] {
+    // The list itself answers JSON only: `format` is no parameter of it, and `Accept` does not
+    // turn it into CSV.
+    app.get("/api/v1/units?format=csv", &admin)
+        .await
+        .problem(400, "invalid_query");
+    let json = app
+        .request(Method::GET, "/api/v1/units?order_by=code")
+        .token(&admin)
+        .header("accept", "text/csv")
+        .send()
+        .await;
+    assert_eq!(json.status, 200);
+    assert_eq!(json.json()["items"][0]["code"], "EVIL");
+    // A page parameter is no parameter of the export.
+    app.get("/api/v1/units/export?page_size=1", &admin)
+        .await
+        .problem(400, "invalid_query");
+    {
+        let res = app.get("/api/v1/units/export?order_by=code", &admin).await;
         assert_eq!(res.status, 200);
         assert_eq!(
             res.header("content-type").as_deref(),

@@ -128,7 +128,10 @@ async fn patch_bodies_are_merge_patches() {
         .request(Method::PATCH, &path)
         .token(&admin)
         .header("if-match", "\"1\"")
-        .json(&json!({"full_name": "Cúc"}))
+        .body(
+            "text/plain",
+            json!({"full_name": "Cúc"}).to_string().into_bytes(),
+        )
         .send()
         .await;
     res.problem(415, "unsupported_media_type");

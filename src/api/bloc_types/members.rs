@@ -81,7 +81,7 @@ impl BlocMembersResponse {
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MemberInput {
-    #[schema(example = 14, minimum = 1)]
+    #[schema(example = 1, minimum = 1)]
     pub unit_id: i64,
     pub role: MemberRole,
 }

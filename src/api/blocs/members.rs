@@ -10,13 +10,14 @@ use crate::api::bloc_types::{
     BlocMembersResponse, MembersQuery, ReplaceMembers, UnitBlocResponse, UnitBlocsQuery,
     UnitBlocsResponse, check_query_year,
 };
+use crate::api::responses::{AdminWrite, ScopedRead};
 use crate::auth::AuthUser;
 use crate::db::audit::{self, Change};
 use crate::db::blocs::members::{self, Member};
 use crate::db::blocs::{self, Bloc};
 use crate::db::{AnyConnection, scope, units};
 use crate::domain::MemberRole;
-use crate::error::{ApiError, FieldError, Problem};
+use crate::error::{ApiError, FieldError};
 use crate::http::body::Json;
 use crate::http::preconditions::IfMatch;
 use crate::state::AppState;
@@ -84,11 +85,10 @@ fn check_units(
     params(("id" = i64, Path, description = "Bloc id", minimum = 1), MembersQuery),
     security(("bearer" = [])),
     responses(
+        ScopedRead,
         (status = 200, description = "The year's members (empty for a year without)", body = BlocMembersResponse,
             headers(("ETag" = String, description = "The list's version, for If-Match"))),
-        (status = 400, description = "The year is missing or out of range", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such bloc in your scope", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "The year is missing or out of range"),
     )
 )]
 #[get("/blocs/{id}/members")]
@@ -111,7 +111,7 @@ pub async fn get_bloc_members(
     Ok(HttpResponse::Ok().insert_header(("ETag", tag)).json(res))
 }
 
-/// Replace the members of a bloc in a year (admins); needs `If-Match`.
+/// Replace the members of a bloc in a year (admins).
 ///
 /// The list is the whole membership of the year: exactly one chair, each unit once, every unit
 /// existing during the year, the year within the bloc's active years. An empty list clears the
@@ -122,22 +122,16 @@ pub async fn get_bloc_members(
     params(
         ("id" = i64, Path, description = "Bloc id", minimum = 1),
         ("year" = i32, Path, description = "The membership year", minimum = 1945, maximum = 2100, example = 2019),
-        ("If-Match" = String, Header, description = "The list's ETag, or * for a year without members", max_length = 64),
+        IfMatch,
     ),
     request_body = ReplaceMembers,
     security(("bearer" = [])),
     responses(
+        AdminWrite,
         (status = 200, description = "The new list", body = BlocMembersResponse,
             headers(("ETag" = String, description = "The list's new version"))),
-        (status = 400, description = "Malformed request", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such bloc", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The database refused the list (a concurrent change)", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "The list changed since it was read", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "The list breaks a membership rule", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The database refused the list (`membership_conflict`: a concurrent change; `membership_rule`)"),
+        (status = 422, description = "The list breaks a membership rule"),
     )
 )]
 #[put("/blocs/{id}/members/{year}")]
@@ -185,17 +179,17 @@ pub async fn replace_bloc_members(
     Ok(HttpResponse::Ok().insert_header(("ETag", tag)).json(res))
 }
 
-/// The blocs a unit belongs to, with its role: in `year`, or in every year (by year, then
-/// bloc). Only blocs the caller may see are listed.
+/// The blocs a unit belongs to, with its role.
+///
+/// In `year`, or in every year (by year, then bloc). Only blocs the caller may see are listed.
 #[utoipa::path(
     tag = "blocs",
     params(("id" = i64, Path, description = "Unit id", minimum = 1), UnitBlocsQuery),
     security(("bearer" = [])),
     responses(
+        ScopedRead,
         (status = 200, description = "The unit's blocs", body = UnitBlocsResponse),
-        (status = 400, description = "The year is out of range", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such unit in your scope", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "The year is out of range"),
     )
 )]
 #[get("/units/{id}/blocs")]

@@ -117,7 +117,7 @@ fn not_blank(text: &str) -> Result<(), ValidationError> {
 #[serde(deny_unknown_fields)]
 pub struct CreateRegistration {
     /// The registering unit: any unit for an admin, their own for a unit officer.
-    #[schema(example = 3, minimum = 1)]
+    #[schema(example = 1, minimum = 1)]
     #[validate(range(min = 1))]
     pub unit_id: i64,
     /// Nội dung đăng ký, cam kết.
@@ -166,7 +166,8 @@ list_query! {
         #[validate(range(min = 1))]
         pub unit_id: Option<i64>,
     }
-    order_by = "^(id|created_at)( (asc|desc))?$"
+    export = MovementRegistrationExportQuery,
+    order_by = crate::db::movements::registrations::RegistrationSort
 }
 
 list_query! {
@@ -178,5 +179,6 @@ list_query! {
         #[validate(range(min = 1))]
         pub movement_id: Option<i64>,
     }
-    order_by = "^(id|created_at)( (asc|desc))?$"
+    export = UnitRegistrationExportQuery,
+    order_by = crate::db::movements::registrations::RegistrationSort
 }

@@ -5,12 +5,14 @@
 //! A unit officer naming another unit gets 404 "unit not found", as for a unit that does not
 //! exist, so that the answer does not reveal which units exist outside their scope.
 
-use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
+use actix_web::{HttpResponse, get, patch, post, web};
 
 use super::registration_types::{
-    CreateRegistration, MovementRegistrationQuery, RegistrationPatch, RegistrationResponse,
-    RegistrationTransition, UnitRegistrationQuery,
+    CreateRegistration, MovementRegistrationExportQuery, MovementRegistrationQuery,
+    RegistrationPatch, RegistrationResponse, RegistrationTransition, UnitRegistrationExportQuery,
+    UnitRegistrationQuery,
 };
+use crate::api::responses::{AdminWrite, CsvExport, ScopedRead};
 use crate::auth::{AuthUser, Role, Scope};
 use crate::db::audit::{self, Change};
 use crate::db::movements::registrations::{
@@ -20,7 +22,7 @@ use crate::db::movements::{self, Movement};
 use crate::db::{AnyConnection, is_unique_violation, now, scope, units};
 use crate::domain::Permission;
 use crate::domain::{MovementStatus, RegistrationStatus};
-use crate::error::{ApiError, Problem};
+use crate::error::ApiError;
 use crate::http::body::{Json, MergePatch};
 use crate::http::csv::{self, ListFormat};
 use crate::http::idempotency::{IdempotencyKey, Reply};
@@ -91,7 +93,6 @@ fn visible(
 
 /// A registration list as JSON or CSV, after `check` (which 404s a hidden parent).
 async fn list(
-    req: &HttpRequest,
     state: &AppState,
     scope: Scope,
     page: PageRequest<RegistrationSort>,
@@ -99,7 +100,7 @@ async fn list(
     filter: RegistrationFilter,
     check: impl FnOnce(&mut AnyConnection) -> Result<(), ApiError> + Send + 'static,
 ) -> Result<HttpResponse, ApiError> {
-    let csv_wanted = csv::wanted(req, format);
+    let csv_wanted = csv::wanted(format);
     state.db.read(check).await?;
     csv::list::<_, _, RegistrationResponse, _>(
         &state.db,
@@ -120,28 +121,52 @@ async fn list(
 /// List a movement's registrations.
 ///
 /// Admins and province-wide viewers see all; a unit officer their unit's, a bloc chair those
-/// of their blocs' units. With `format=csv` or `Accept: text/csv`, every match as CSV.
+/// of their blocs' units. The answer is always JSON; `…/registrations/export` gives every
+/// match as CSV.
 #[utoipa::path(
     tag = "movements",
     params(("id" = i64, Path, description = "Movement id", minimum = 1), MovementRegistrationQuery),
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "One page of registrations, or with CSV asked for, every matching one",
-            content((Page<RegistrationResponse> = "application/json"), (String = "text/csv"))),
-        (status = 400, description = "Bad filter, order or page token", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such movement", body = Problem, content_type = "application/problem+json"),
+        ScopedRead,
+        (status = 200, description = "One page of registrations", body = Page<RegistrationResponse>),
     )
 )]
 #[get("/movements/{id}/registrations")]
 pub async fn list_registrations(
-    req: HttpRequest,
     user: AuthUser,
     state: web::Data<AppState>,
     id: web::Path<i64>,
     query: web::Query<MovementRegistrationQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let (id, q) = (id.into_inner(), query.into_inner());
+    movement_list(user, state, id.into_inner(), query.into_inner()).await
+}
+
+/// Export a movement's registrations as CSV.
+///
+/// Every row the list gives for the same filters and order, in one file, without pages.
+#[utoipa::path(
+    tag = "movements",
+    params(("id" = i64, Path, description = "Movement id", minimum = 1), MovementRegistrationExportQuery),
+    security(("bearer" = [])),
+    responses(CsvExport, ScopedRead)
+)]
+#[get("/movements/{id}/registrations/export")]
+pub async fn export_registrations(
+    user: AuthUser,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    query: web::Query<MovementRegistrationExportQuery>,
+) -> Result<HttpResponse, ApiError> {
+    movement_list(user, state, id.into_inner(), query.into_inner().into()).await
+}
+
+async fn movement_list(
+    user: AuthUser,
+    state: web::Data<AppState>,
+    id: i64,
+    q: MovementRegistrationQuery,
+) -> Result<HttpResponse, ApiError> {
     let filter = RegistrationFilter {
         movement_id: Some(id),
         unit_id: q.unit_id,
@@ -149,7 +174,7 @@ pub async fn list_registrations(
         visible: None,
     };
     let check = move |c: &mut AnyConnection| find_movement(c, id).map(|_| ());
-    list(&req, &state, user.scope, q.page()?, q.format, filter, check).await
+    list(&state, user.scope, q.page()?, q.format, filter, check).await
 }
 
 /// Register a unit for a movement.
@@ -162,18 +187,16 @@ pub async fn list_registrations(
     request_body = CreateRegistration,
     params(
         ("id" = i64, Path, description = "Movement id", minimum = 1),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry return the first response instead of creating twice", max_length = 255),
+        IdempotencyKey,
     ),
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Registered", body = RegistrationResponse,
             headers(("Location" = String, description = "The new registration"), ("ETag" = String, description = "Its version"))),
-        (status = 400, description = "Malformed request", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Neither an admin nor a unit officer", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such movement, or the unit is not yours", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The movement is not open (`movement_not_open`) or the unit already registered (`already_registered`)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields, or the unit does not exist or was retired", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Neither an admin nor a unit officer"),
+        (status = 404, description = "No such movement, or the unit is not yours"),
+        (status = 409, description = "The movement is not open (`movement_not_open`) or the unit already registered (`already_registered`)"),
+        (status = 422, description = "Invalid fields, or the unit does not exist or was retired"),
     )
 )]
 #[post("/movements/{id}/registrations")]
@@ -227,9 +250,8 @@ pub async fn create_registration(
     ),
     security(("bearer" = [])),
     responses(
+        ScopedRead,
         (status = 200, description = "The registration", body = RegistrationResponse, headers(("ETag" = String, description = "Its version, for If-Match"))),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such movement, or no such registration in your scope", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/movements/{id}/registrations/{rid}")]
@@ -249,7 +271,9 @@ pub async fn get_registration(
         .json(res))
 }
 
-/// Reword a registration's pledge (its unit's officer, or an admin); needs `If-Match`.
+/// Reword a registration's pledge (its unit's officer, or an admin).
+///
+/// Needs `If-Match`.
 ///
 /// Only while the registration is pending and the movement open. The board decides through
 /// `POST /movements/{id}/registrations/{rid}/transitions`.
@@ -258,21 +282,16 @@ pub async fn get_registration(
     params(
         ("id" = i64, Path, description = "Movement id", minimum = 1),
         ("rid" = i64, Path, description = "Registration id", minimum = 1),
-        ("If-Match" = String, Header, description = "The ETag from the last read", max_length = 64),
+        IfMatch,
     ),
     request_body(content = RegistrationPatch, content_type = "application/merge-patch+json"),
     security(("bearer" = [])),
     responses(
+        ScopedRead,
         (status = 200, description = "Updated", body = RegistrationResponse, headers(("ETag" = String, description = "The new version"))),
-        (status = 400, description = "Malformed request", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Neither an admin nor a unit officer", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such movement, or no such registration in your scope", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Already decided (`registration_decided`), or the movement is no longer open (`movement_not_open`)", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "The registration changed since it was read", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not a merge patch", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Neither an admin nor a unit officer"),
+        (status = 409, description = "Already decided (`registration_decided`), or the movement is no longer open (`movement_not_open`)"),
+        (status = 422, description = "Invalid fields"),
     )
 )]
 #[patch("/movements/{id}/registrations/{rid}")]
@@ -341,11 +360,10 @@ pub async fn update_registration(
     request_body = RegistrationTransition,
     security(("bearer" = [])),
     responses(
+        AdminWrite,
         (status = 200, description = "The decided registration", body = RegistrationResponse, headers(("ETag" = String, description = "The new version"))),
-        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such movement or registration", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Already decided (`transition_not_allowed`)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields, or a rejection without a reason", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Already decided (`transition_not_allowed`)"),
+        (status = 422, description = "Invalid fields, or a rejection without a reason"),
     )
 )]
 #[post("/movements/{id}/registrations/{rid}/transitions")]
@@ -380,22 +398,45 @@ pub async fn transition_registration(
     params(("id" = i64, Path, description = "Unit id", minimum = 1), UnitRegistrationQuery),
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "One page of the unit's registrations, or with CSV asked for, all of them",
-            content((Page<RegistrationResponse> = "application/json"), (String = "text/csv"))),
-        (status = 400, description = "Bad filter, order or page token", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such unit in your scope", body = Problem, content_type = "application/problem+json"),
+        ScopedRead,
+        (status = 200, description = "One page of the unit's registrations", body = Page<RegistrationResponse>),
     )
 )]
 #[get("/units/{id}/registrations")]
 pub async fn list_unit_registrations(
-    req: HttpRequest,
     user: AuthUser,
     state: web::Data<AppState>,
     id: web::Path<i64>,
     query: web::Query<UnitRegistrationQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let (id, q) = (id.into_inner(), query.into_inner());
+    unit_list(user, state, id.into_inner(), query.into_inner()).await
+}
+
+/// Export a unit's registrations as CSV.
+///
+/// Every row the list gives for the same filters and order, in one file, without pages.
+#[utoipa::path(
+    tag = "movements",
+    params(("id" = i64, Path, description = "Unit id", minimum = 1), UnitRegistrationExportQuery),
+    security(("bearer" = [])),
+    responses(CsvExport, ScopedRead)
+)]
+#[get("/units/{id}/registrations/export")]
+pub async fn export_unit_registrations(
+    user: AuthUser,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    query: web::Query<UnitRegistrationExportQuery>,
+) -> Result<HttpResponse, ApiError> {
+    unit_list(user, state, id.into_inner(), query.into_inner().into()).await
+}
+
+async fn unit_list(
+    user: AuthUser,
+    state: web::Data<AppState>,
+    id: i64,
+    q: UnitRegistrationQuery,
+) -> Result<HttpResponse, ApiError> {
     let filter = RegistrationFilter {
         movement_id: q.movement_id,
         unit_id: Some(id),
@@ -410,5 +451,5 @@ pub async fn list_unit_registrations(
             Err(ApiError::NotFound("unit"))
         }
     };
-    list(&req, &state, user.scope, q.page()?, q.format, filter, check).await
+    list(&state, user.scope, q.page()?, q.format, filter, check).await
 }

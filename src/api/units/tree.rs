@@ -1,45 +1,71 @@
 //! `/units/{id}/children` and `/units/{id}/ancestors`: walking the tree.
 
-use actix_web::{HttpRequest, HttpResponse, get, web};
+use actix_web::{HttpResponse, get, web};
 
 use super::list;
-use crate::api::unit_types::{UnitListQuery, UnitResponse};
+use crate::api::responses::{CsvExport, ScopedRead};
+use crate::api::unit_types::{UnitExportQuery, UnitListQuery, UnitResponse};
 use crate::auth::AuthUser;
 use crate::db::units;
-use crate::error::{ApiError, Problem};
+use crate::error::ApiError;
 use crate::ops::units::visible;
 use crate::pagination::Page;
 use crate::state::AppState;
 
 /// The direct children of a unit, within the caller's scope.
+///
+/// The answer is always JSON; `GET /units/{id}/children/export` gives every child as CSV.
 #[utoipa::path(
     tag = "units",
     params(("id" = i64, Path, description = "Unit id", minimum = 1), UnitListQuery),
     security(("bearer" = [])),
     responses(
+        ScopedRead,
         (status = 200, description = "One page of child units", body = Page<UnitResponse>),
-        (status = 400, description = "Bad filter, order or page token", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such unit in your scope", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/units/{id}/children")]
 pub async fn list_unit_children(
-    req: HttpRequest,
     user: AuthUser,
     state: web::Data<AppState>,
     id: web::Path<i64>,
     query: web::Query<UnitListQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
+    children(user, state, id.into_inner(), query.into_inner()).await
+}
+
+/// Export the direct children of a unit as CSV.
+///
+/// Every row the list gives for the same filters and order, in one file, without pages.
+#[utoipa::path(
+    tag = "units",
+    params(("id" = i64, Path, description = "Unit id", minimum = 1), UnitExportQuery),
+    security(("bearer" = [])),
+    responses(CsvExport, ScopedRead)
+)]
+#[get("/units/{id}/children/export")]
+pub async fn export_unit_children(
+    user: AuthUser,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    query: web::Query<UnitExportQuery>,
+) -> Result<HttpResponse, ApiError> {
+    children(user, state, id.into_inner(), query.into_inner().into()).await
+}
+
+async fn children(
+    user: AuthUser,
+    state: web::Data<AppState>,
+    id: i64,
+    mut query: UnitListQuery,
+) -> Result<HttpResponse, ApiError> {
     let u = user.clone();
     state
         .db
         .read(move |c| visible(c, &u.scope, id).map(|_| ()))
         .await?;
-    let mut query = query.into_inner();
     query.parent_id = Some(id);
-    list(req, user, state, query).await
+    list(user, state, query).await
 }
 
 /// The ancestors of a unit, nearest first, up to the root.
@@ -48,9 +74,8 @@ pub async fn list_unit_children(
     params(("id" = i64, Path, description = "Unit id", minimum = 1)),
     security(("bearer" = [])),
     responses(
+        ScopedRead,
         (status = 200, description = "The parent, its parent, … (never paginated: trees are shallow)", body = Page<UnitResponse>),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such unit in your scope", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/units/{id}/ancestors")]
