@@ -2,7 +2,7 @@
 //! `POST /api/v1/imports/{units,persons}` and `thidua import`.
 //!
 //! Every row goes through the API's own create path (`Create*::into_data`, then
-//! `create_in_txn`), so an imported unit is checked, indexed for search and audited exactly
+//! `ops::*::create`), so an imported unit is checked, indexed for search and audited exactly
 //! like one created with `POST /units`. The whole file is one transaction: if any row has a
 //! problem, nothing is written and every problem is reported as `row N: column`.
 

@@ -1,6 +1,6 @@
 //! One data row: from cells to the API's own create request, through the API's own checks
-//! (`into_data`, then `create_in_txn`), into the database. A row's problems are collected, not
-//! returned at the first, so that a person can fix the whole row at once.
+//! (`into_data`, then the `ops` create), into the database. A row's problems are collected,
+//! not returned at the first, so that a person can fix the whole row at once.
 
 use std::collections::HashMap;
 
@@ -11,12 +11,10 @@ use serde_json::{Map, Value};
 use super::Target;
 use super::columns::{Column, Kind, column_of};
 use super::sheet::{Cell, Row, Sheet, column_letter};
-use crate::api::person_types::CreatePerson;
-use crate::api::persons;
 use crate::auth::Actor;
 use crate::db::{self, AnyConnection};
 use crate::error::{ApiError, FieldError};
-use crate::ops::units::CreateUnit;
+use crate::ops::{self, persons::CreatePerson, units::CreateUnit};
 
 /// What a run learns as it goes: the ids of unit codes, and in which row a unit code of the
 /// file is declared (to explain a reference that cannot be resolved).
@@ -87,7 +85,7 @@ pub fn import_row(
             let Some(data) = checked(request, all, &mut errors, CreateUnit::into_data)? else {
                 return Ok(Err(errors));
             };
-            match crate::ops::units::create(c, actor, &data) {
+            match savepoint(c, |c| ops::units::create(c, actor, &data)) {
                 Ok(res) => {
                     ctx.known.insert(data.code, res.unit.id);
                     res.unit.id
@@ -99,13 +97,24 @@ pub fn import_row(
             let Some(data) = checked(request, all, &mut errors, CreatePerson::into_data)? else {
                 return Ok(Err(errors));
             };
-            match persons::create_in_txn(c, actor, &data) {
-                Ok(res) => res.id,
+            match savepoint(c, |c| ops::persons::create(c, actor, &data)) {
+                Ok(person) => person.id,
                 Err(e) => return refused(e, all, "civil_servant_code", errors).map(Err),
             }
         }
     };
     Ok(Ok(id))
+}
+
+/// Runs a row's write in a savepoint: a refused row (a code taken, say) must leave the file's
+/// transaction usable for the rows after it, and PostgreSQL aborts a transaction at the first
+/// failed statement unless it is rolled back to a savepoint.
+fn savepoint<T>(
+    c: &mut AnyConnection,
+    write: impl FnOnce(&mut AnyConnection) -> Result<T, ApiError>,
+) -> Result<T, ApiError> {
+    use diesel::Connection;
+    c.transaction(write)
 }
 
 /// The row as the JSON object the API's create endpoint takes.
