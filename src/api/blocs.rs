@@ -4,50 +4,24 @@
 mod members;
 
 use actix_web::{HttpResponse, delete, get, patch, post, web};
-use validator::Validate;
 
-use super::bloc_types::{
-    BlocExportQuery, BlocListQuery, BlocPatch, BlocResponse, CreateBloc, check_query_year,
-};
+use super::bloc_types::{BlocExportQuery, BlocListQuery, BlocPatch, BlocResponse, CreateBloc};
 use crate::api::responses::{AdminCreate, AdminDelete, AdminWrite, CsvExport, ScopedRead};
 use crate::auth::AuthUser;
-use crate::db::audit::{self, Change};
-use crate::db::blocs::{self, Bloc, BlocData, BlocFilter, BlocSort};
+use crate::db::blocs::{self, BlocFilter, BlocSort};
+use crate::db::scope;
 use crate::db::search::SearchWords;
-use crate::db::{AnyConnection, scope};
 use crate::error::ApiError;
 use crate::http::body::{Json, MergePatch};
 use crate::http::csv;
 use crate::http::idempotency::{IdempotencyKey, Reply};
 use crate::http::preconditions::{IfMatch, etag};
+use crate::ops;
 use crate::pagination::Page;
 use crate::state::AppState;
 
 fn location(id: i64) -> String {
     format!("/api/v1/blocs/{id}")
-}
-
-/// Loads a bloc the caller may see; others are 404 (their existence is not revealed). Admins
-/// and unscoped viewers see every bloc, bloc chairs and bloc-scoped viewers their blocs, unit
-/// officers the blocs their unit has been a member of.
-fn visible(c: &mut AnyConnection, user: &AuthUser, id: i64) -> Result<Bloc, ApiError> {
-    let bloc = blocs::find(c, id)?.ok_or(ApiError::NotFound("bloc"))?;
-    if scope::bloc_ids(c, &user.scope)?.is_none_or(|ids| ids.contains(&id)) {
-        Ok(bloc)
-    } else {
-        Err(ApiError::NotFound("bloc"))
-    }
-}
-
-/// The code is unique: another bloc with it is a 409.
-fn check_code(c: &mut AnyConnection, id: Option<i64>, d: &BlocData) -> Result<(), ApiError> {
-    match blocs::find_by_code(c, &d.code)? {
-        Some(other) if Some(other.id) != id => Err(ApiError::conflict(
-            "code_taken",
-            format!("another bloc has the code {:?}", d.code),
-        )),
-        _ => Ok(()),
-    }
 }
 
 /// List blocs and clusters.
@@ -93,7 +67,6 @@ async fn list(
 ) -> Result<HttpResponse, ApiError> {
     let page = q.page::<BlocSort>()?;
     let csv_wanted = csv::wanted(q.format);
-    check_query_year("active_in", q.active_in)?;
     let words = SearchWords::parse(q.q.as_deref())?;
     let scope = user.scope.clone();
     csv::list::<_, _, BlocResponse, _>(&state.db, csv_wanted, "blocs", page, move |c, p| {
@@ -104,7 +77,7 @@ async fn list(
             active_in: q.active_in,
             words: words.0.clone(),
         };
-        blocs::list(c, &filter, p)
+        Ok(blocs::list(c, &filter, p)?)
     })
     .await
 }
@@ -135,13 +108,7 @@ pub async fn create_bloc(
     let actor = user.actor();
     idempotency
         .run(&state.db, &user, &body, move |c| {
-            check_code(c, None, &data)?;
-            let res = BlocResponse::from(blocs::insert(c, &data)?);
-            audit::record(
-                c,
-                &actor,
-                Change::new("bloc.create", "bloc", res.id).after(&res),
-            )?;
+            let res = BlocResponse::from(ops::blocs::create(c, &actor, &data)?);
             Reply::created(&res, location(res.id), etag(res.version))
         })
         .await
@@ -164,10 +131,11 @@ pub async fn get_bloc(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let res = state
+    let bloc = state
         .db
-        .read(move |c| visible(c, &user, id).map(BlocResponse::from))
+        .read(move |c| ops::blocs::visible(c, &user.scope, id))
         .await?;
+    let res = BlocResponse::from(bloc);
     Ok(HttpResponse::Ok()
         .insert_header(("ETag", etag(res.version)))
         .json(res))
@@ -200,41 +168,12 @@ pub async fn update_bloc(
 ) -> Result<HttpResponse, ApiError> {
     user.require_admin()?;
     let patch = body.into_inner()?;
-    patch.validate()?;
     let (id, actor) = (id.into_inner(), user.actor());
-    let res = state
+    let bloc = state
         .db
-        .write(move |c| {
-            let current = blocs::find(c, id)?.ok_or(ApiError::NotFound("bloc"))?;
-            if_match.check(current.version)?;
-            let data = patch.apply(&current.data)?;
-            check_code(c, Some(id), &data)?;
-            let outside: Vec<String> = blocs::members::years(c, id)?
-                .into_iter()
-                .filter(|y| !data.active_in(*y))
-                .map(|y| y.to_string())
-                .collect();
-            if !outside.is_empty() {
-                return Err(ApiError::conflict(
-                    "members_outside_active_years",
-                    format!(
-                        "the bloc has members in {}; clear those years first",
-                        outside.join(", ")
-                    ),
-                ));
-            }
-            let before = BlocResponse::from(current.clone());
-            let after = BlocResponse::from(blocs::update(c, &current, &data)?);
-            audit::record(
-                c,
-                &actor,
-                Change::new("bloc.update", "bloc", id)
-                    .before(&before)
-                    .after(&after),
-            )?;
-            Ok(after)
-        })
+        .write(move |c| ops::blocs::update(c, &actor, id, &if_match, |d| patch.apply(d)))
         .await?;
+    let res = BlocResponse::from(bloc);
     Ok(HttpResponse::Ok()
         .insert_header(("ETag", etag(res.version)))
         .json(res))
@@ -267,30 +206,7 @@ pub async fn delete_bloc(
     let (id, actor) = (id.into_inner(), user.actor());
     state
         .db
-        .write(move |c| {
-            let current = blocs::find(c, id)?.ok_or(ApiError::NotFound("bloc"))?;
-            if_match.check(current.version)?;
-            let refs = blocs::references(c, id)?;
-            if !refs.is_empty() {
-                let list: Vec<String> =
-                    refs.iter().map(|(what, n)| format!("{n} {what}")).collect();
-                return Err(ApiError::conflict(
-                    "bloc_in_use",
-                    format!(
-                        "the bloc is referred to by {}; close it (active_to) instead",
-                        list.join(", ")
-                    ),
-                ));
-            }
-            let before = BlocResponse::from(current.clone());
-            blocs::delete(c, &current)?;
-            audit::record(
-                c,
-                &actor,
-                Change::new("bloc.delete", "bloc", id).before(&before),
-            )?;
-            Ok(())
-        })
+        .write(move |c| ops::blocs::delete(c, &actor, id, &if_match))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -215,10 +215,9 @@ pub async fn delete_movement(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// Move a movement through its workflow (admins): `open`, `review`, `reopen`, `close`,
-/// `cancel`.
+/// Move a movement through its workflow (admins).
 ///
-/// The answer is the movement in its new status. An action that does not apply to the
+/// The actions: `open`, `review`, `reopen`, `close`, `cancel`. The answer is the movement in its new status. An action that does not apply to the
 /// current status is a 409 `transition_not_allowed` naming `current_state` and the
 /// `allowed_actions`; `reopen` and `cancel` need a `reason` (422 without one).
 #[utoipa::path(

@@ -1,94 +1,26 @@
 //! `/persons`: people of the units (cá nhân), readable within the caller's scope.
 
 use actix_web::{HttpResponse, delete, get, patch, post, web};
-use validator::Validate;
 
 use super::person_types::{
     CreatePerson, PersonExportQuery, PersonListQuery, PersonPatch, PersonResponse,
 };
 use crate::api::responses::{AdminCreate, AdminDelete, AdminWrite, CsvExport, ScopedRead};
-use crate::auth::{Actor, AuthUser};
-use crate::db::audit::{self, Change};
-use crate::db::persons::{self, Person, PersonData, PersonFilter, PersonSort};
+use crate::auth::AuthUser;
+use crate::db::persons::{self, PersonFilter, PersonSort};
+use crate::db::scope;
 use crate::db::search::SearchWords;
-use crate::db::{AnyConnection, is_unique_violation, scope, units};
-use crate::error::{ApiError, FieldError};
+use crate::error::ApiError;
 use crate::http::body::{Json, MergePatch};
 use crate::http::csv;
 use crate::http::idempotency::{IdempotencyKey, Reply};
 use crate::http::preconditions::{IfMatch, etag};
+use crate::ops;
 use crate::pagination::Page;
 use crate::state::AppState;
 
 fn location(id: i64) -> String {
     format!("/api/v1/persons/{id}")
-}
-
-fn code_taken(code: &str) -> ApiError {
-    ApiError::conflict(
-        "civil_servant_code_taken",
-        format!("another person has the civil servant code {code:?}"),
-    )
-}
-
-/// A unique violation that slipped past `check_links` (a concurrent write of the same code;
-/// the only unique column of persons) gets the same answer as one caught by it.
-fn race_to_conflict(e: ApiError) -> ApiError {
-    if is_unique_violation(&e) {
-        ApiError::conflict(
-            "civil_servant_code_taken",
-            "another person has this civil servant code",
-        )
-    } else {
-        e
-    }
-}
-
-/// Loads a person the caller may see: one of a unit in their scope. Others are 404 (their
-/// existence is not revealed).
-fn visible(c: &mut AnyConnection, user: &AuthUser, id: i64) -> Result<Person, ApiError> {
-    let person = persons::find(c, id)?.ok_or(ApiError::NotFound("person"))?;
-    if scope::reaches_unit(c, &user.scope, person.data.unit_id)? {
-        Ok(person)
-    } else {
-        Err(ApiError::NotFound("person"))
-    }
-}
-
-/// Checks what only the database can tell: the unit exists and the code is free.
-fn check_links(c: &mut AnyConnection, id: Option<i64>, d: &PersonData) -> Result<(), ApiError> {
-    if units::find(c, d.unit_id)?.is_none() {
-        return Err(ApiError::Validation(vec![FieldError::new(
-            "unit_id",
-            "unknown",
-            "no unit has this id",
-        )]));
-    }
-    if let Some(code) = &d.civil_servant_code
-        && let Some(other) = persons::find_by_code(c, code)?
-        && Some(other.id) != id
-    {
-        return Err(code_taken(code));
-    }
-    Ok(())
-}
-
-/// Creates a person inside the caller's write transaction: checks the unit (422 on
-/// `unit_id`) and the code (409 `civil_servant_code_taken`), inserts, indexes the name for
-/// search and audits `person.create`. `POST /persons` and the importer both go through here.
-pub fn create_in_txn(
-    c: &mut AnyConnection,
-    actor: &Actor,
-    data: &PersonData,
-) -> Result<PersonResponse, ApiError> {
-    check_links(c, None, data)?;
-    let res = PersonResponse::from(persons::insert(c, data)?);
-    audit::record(
-        c,
-        actor,
-        Change::new("person.create", "person", res.id).after(&res),
-    )?;
-    Ok(res)
 }
 
 /// List persons.
@@ -144,7 +76,7 @@ async fn list(
             gender: q.gender,
             words: words.0.clone(),
         };
-        persons::list(c, &filter, p)
+        Ok(persons::list(c, &filter, p)?)
     })
     .await
 }
@@ -176,11 +108,10 @@ pub async fn create_person(
     let actor = user.actor();
     idempotency
         .run(&state.db, &user, &body, move |c| {
-            let res = create_in_txn(c, &actor, &data)?;
+            let res = PersonResponse::from(ops::persons::create(c, &actor, &data)?);
             Reply::created(&res, location(res.id), etag(res.version))
         })
         .await
-        .map_err(race_to_conflict)
 }
 
 /// Get a person.
@@ -200,10 +131,11 @@ pub async fn get_person(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let res = state
+    let person = state
         .db
-        .read(move |c| visible(c, &user, id).map(PersonResponse::from))
+        .read(move |c| ops::persons::visible(c, &user.scope, id))
         .await?;
+    let res = PersonResponse::from(person);
     Ok(HttpResponse::Ok()
         .insert_header(("ETag", etag(res.version)))
         .json(res))
@@ -237,28 +169,12 @@ pub async fn update_person(
 ) -> Result<HttpResponse, ApiError> {
     user.require_admin()?;
     let patch = body.into_inner()?;
-    patch.validate()?;
     let (id, actor) = (id.into_inner(), user.actor());
-    let res = state
+    let person = state
         .db
-        .write(move |c| {
-            let current = persons::find(c, id)?.ok_or(ApiError::NotFound("person"))?;
-            if_match.check(current.version)?;
-            let data = patch.apply(&current.data);
-            check_links(c, Some(id), &data)?;
-            let before = PersonResponse::from(current.clone());
-            let after = PersonResponse::from(persons::update(c, &current, &data)?);
-            audit::record(
-                c,
-                &actor,
-                Change::new("person.update", "person", id)
-                    .before(&before)
-                    .after(&after),
-            )?;
-            Ok(after)
-        })
-        .await
-        .map_err(race_to_conflict)?;
+        .write(move |c| ops::persons::update(c, &actor, id, &if_match, |d| patch.apply(d)))
+        .await?;
+    let res = PersonResponse::from(person);
     Ok(HttpResponse::Ok()
         .insert_header(("ETag", etag(res.version)))
         .json(res))
@@ -291,18 +207,7 @@ pub async fn delete_person(
     let (id, actor) = (id.into_inner(), user.actor());
     state
         .db
-        .write(move |c| {
-            let current = persons::find(c, id)?.ok_or(ApiError::NotFound("person"))?;
-            if_match.check(current.version)?;
-            let before = PersonResponse::from(current.clone());
-            persons::delete(c, &current)?;
-            audit::record(
-                c,
-                &actor,
-                Change::new("person.delete", "person", id).before(&before),
-            )?;
-            Ok(())
-        })
+        .write(move |c| ops::persons::delete(c, &actor, id, &if_match))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -3,106 +3,68 @@
 
 pub mod members;
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use serde::Serialize;
 
-use super::schema::{bloc_members, blocs, user_blocs};
+use super::schema::blocs;
 use super::{AnyConnection, MultiBackend, now, search};
-use crate::domain::{AdminLevel, BlocKind};
-use crate::error::ApiError;
-use crate::pagination::{Cursor, Page, PageRequest, SortField, SortKey, SortKind};
-use crate::{keyset_page, search_prefix};
+use crate::domain::{AdminLevel, BlocKind, Date, Year};
+use crate::pagination::{Page, PageRequest};
+use crate::{search_prefix, sort_fields};
 
 /// The search-index kind of blocs.
 pub const SEARCH_KIND: &str = "bloc";
 
-#[derive(Debug, Clone, Queryable, Selectable)]
+/// A bloc's editable fields, as created or after a change — in the table's column order.
+#[derive(Debug, Clone, PartialEq, Serialize, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = blocs, check_for_backend(MultiBackend))]
-struct BlocRow {
-    id: i64,
-    code: String,
-    name: String,
-    kind: String,
-    level: String,
-    founding_decision_number: Option<String>,
-    founding_decision_date: Option<NaiveDate>,
-    description: Option<String>,
-    active_from: i32,
-    active_to: Option<i32>,
-    version: i64,
-    created_at: NaiveDateTime,
-    updated_at: NaiveDateTime,
-}
-
-/// A bloc's editable fields, as created or after a change.
-#[derive(Debug, Clone, PartialEq)]
+// `None` writes NULL: a patch clears with it, and MultiBackend has no DEFAULT keyword.
+#[diesel(treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct BlocData {
     pub code: String,
     pub name: String,
     pub kind: BlocKind,
     pub level: AdminLevel,
     pub founding_decision_number: Option<String>,
-    pub founding_decision_date: Option<NaiveDate>,
+    pub founding_decision_date: Option<Date>,
     pub description: Option<String>,
-    pub active_from: i32,
-    pub active_to: Option<i32>,
+    pub active_from: Year,
+    pub active_to: Option<Year>,
 }
 
 impl BlocData {
     /// Whether the bloc is active in `year`.
-    pub fn active_in(&self, year: i32) -> bool {
+    pub fn active_in(&self, year: Year) -> bool {
         self.active_from <= year && self.active_to.is_none_or(|to| year <= to)
     }
 }
 
-#[derive(Debug, Clone)]
+/// A stored bloc.
+#[derive(Debug, Clone, Serialize, Queryable, Selectable)]
+#[diesel(table_name = blocs, check_for_backend(MultiBackend))]
 pub struct Bloc {
     pub id: i64,
+    #[diesel(embed)]
+    #[serde(flatten)]
     pub data: BlocData,
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }
 
-impl TryFrom<BlocRow> for Bloc {
-    type Error = ApiError;
-    fn try_from(r: BlocRow) -> Result<Bloc, ApiError> {
-        Ok(Bloc {
-            id: r.id,
-            data: BlocData {
-                code: r.code,
-                name: r.name,
-                kind: BlocKind::parse_stored(&r.kind)?,
-                level: AdminLevel::parse_stored(&r.level)?,
-                founding_decision_number: r.founding_decision_number,
-                founding_decision_date: r.founding_decision_date,
-                description: r.description,
-                active_from: r.active_from,
-                active_to: r.active_to,
-            },
-            version: r.version,
-            created_at: r.created_at,
-            updated_at: r.updated_at,
-        })
-    }
-}
+type BlocQuery = diesel::dsl::IntoBoxed<
+    'static,
+    diesel::dsl::Select<blocs::table, diesel::dsl::AsSelect<Bloc, MultiBackend>>,
+    MultiBackend,
+>;
 
-#[derive(Debug, Clone, Copy, PartialEq, strum::EnumString, strum::Display, strum::VariantNames)]
-#[strum(serialize_all = "snake_case")]
-pub enum BlocSort {
-    Id,
-    Code,
-    Name,
-}
-
-impl SortField for BlocSort {
-    const DEFAULT: Self = BlocSort::Id;
-    fn kind(self) -> SortKind {
-        match self {
-            BlocSort::Id => SortKind::Int,
-            BlocSort::Code => SortKind::Text,
-            BlocSort::Name => SortKind::Text,
-        }
+sort_fields! {
+    /// The orders of bloc lists.
+    pub enum BlocSort for Bloc, query BlocQuery, id blocs::id {
+        Id => blocs::id: i64 = |b| b.id,
+        Code => blocs::code: String = |b| b.data.code.clone(),
+        Name => blocs::name: String = |b| b.data.name.clone(),
     }
 }
 
@@ -113,19 +75,17 @@ pub struct BlocFilter {
     pub kind: Option<BlocKind>,
     pub level: Option<AdminLevel>,
     /// Only blocs active in this year.
-    pub active_in: Option<i32>,
+    pub active_in: Option<Year>,
     /// Words that must each start a word of the code or name.
     pub words: Vec<String>,
 }
 
-pub fn find(c: &mut AnyConnection, id: i64) -> Result<Option<Bloc>, ApiError> {
+pub fn find(c: &mut AnyConnection, id: i64) -> QueryResult<Option<Bloc>> {
     blocs::table
         .find(id)
-        .select(BlocRow::as_select())
+        .select(Bloc::as_select())
         .first(c)
-        .optional()?
-        .map(Bloc::try_from)
-        .transpose()
+        .optional()
 }
 
 /// How many of these ids name existing blocs.
@@ -139,92 +99,45 @@ pub fn count_existing(c: &mut AnyConnection, ids: &[i64]) -> QueryResult<i64> {
         .get_result(c)
 }
 
-pub fn find_by_code(c: &mut AnyConnection, code: &str) -> Result<Option<Bloc>, ApiError> {
-    blocs::table
-        .filter(blocs::code.eq(code))
-        .select(BlocRow::as_select())
-        .first(c)
-        .optional()?
-        .map(Bloc::try_from)
-        .transpose()
-}
-
 fn index(c: &mut AnyConnection, id: i64, d: &BlocData) -> QueryResult<()> {
     search::index(c, SEARCH_KIND, id, &[Some(&d.code), Some(&d.name)])
 }
 
-pub fn insert(c: &mut AnyConnection, d: &BlocData) -> Result<Bloc, ApiError> {
+pub fn insert(c: &mut AnyConnection, d: &BlocData) -> QueryResult<Bloc> {
     let at = now();
     let id: i64 = diesel::insert_into(blocs::table)
-        .values((
-            blocs::code.eq(&d.code),
-            blocs::name.eq(&d.name),
-            blocs::kind.eq(d.kind.as_str()),
-            blocs::level.eq(d.level.as_str()),
-            blocs::founding_decision_number.eq(&d.founding_decision_number),
-            blocs::founding_decision_date.eq(d.founding_decision_date),
-            blocs::description.eq(&d.description),
-            blocs::active_from.eq(d.active_from),
-            blocs::active_to.eq(d.active_to),
-            blocs::created_at.eq(at),
-            blocs::updated_at.eq(at),
-        ))
+        .values((d, blocs::created_at.eq(at), blocs::updated_at.eq(at)))
         .returning(blocs::id)
         .get_result(c)?;
     index(c, id, d)?;
-    find(c, id)?.ok_or(ApiError::NotFound("bloc"))
+    blocs::table.find(id).select(Bloc::as_select()).first(c)
 }
 
-/// Writes new data if the version still matches (else 412).
-pub fn update(c: &mut AnyConnection, current: &Bloc, d: &BlocData) -> Result<Bloc, ApiError> {
+/// Writes new data if the version still matches; `None` when it does not.
+pub fn update(c: &mut AnyConnection, current: &Bloc, d: &BlocData) -> QueryResult<Option<Bloc>> {
     let n = diesel::update(
         blocs::table
             .find(current.id)
             .filter(blocs::version.eq(current.version)),
     )
     .set((
-        blocs::code.eq(&d.code),
-        blocs::name.eq(&d.name),
-        blocs::kind.eq(d.kind.as_str()),
-        blocs::level.eq(d.level.as_str()),
-        blocs::founding_decision_number.eq(&d.founding_decision_number),
-        blocs::founding_decision_date.eq(d.founding_decision_date),
-        blocs::description.eq(&d.description),
-        blocs::active_from.eq(d.active_from),
-        blocs::active_to.eq(d.active_to),
+        d,
         blocs::version.eq(current.version + 1),
         blocs::updated_at.eq(now()),
     ))
     .execute(c)?;
     if n == 0 {
-        return Err(ApiError::PreconditionFailed);
+        return Ok(None);
     }
-    index(c, current.id, d)?;
-    find(c, current.id)?.ok_or(ApiError::NotFound("bloc"))
+    if d.code != current.data.code || d.name != current.data.name {
+        index(c, current.id, d)?;
+    }
+    find(c, current.id)
 }
 
-/// What still refers to a bloc, as (what, how many), for the 409 that refuses its deletion.
-pub fn references(c: &mut AnyConnection, id: i64) -> QueryResult<Vec<(&'static str, i64)>> {
-    let counts = [
-        (
-            "yearly memberships",
-            bloc_members::table
-                .filter(bloc_members::bloc_id.eq(id))
-                .count()
-                .get_result(c)?,
-        ),
-        (
-            "users scoped to it",
-            user_blocs::table
-                .filter(user_blocs::bloc_id.eq(id))
-                .count()
-                .get_result(c)?,
-        ),
-    ];
-    Ok(counts.into_iter().filter(|(_, n)| *n > 0).collect())
-}
-
-pub fn delete(c: &mut AnyConnection, current: &Bloc) -> Result<(), ApiError> {
+/// Deletes the bloc if the version still matches; `false` when it does not. Memberships and
+/// users scoped to it make this fail with a foreign-key violation.
+pub fn delete(c: &mut AnyConnection, current: &Bloc) -> QueryResult<bool> {
     search::unindex(c, SEARCH_KIND, current.id)?;
     let n = diesel::delete(
         blocs::table
@@ -232,27 +145,23 @@ pub fn delete(c: &mut AnyConnection, current: &Bloc) -> Result<(), ApiError> {
             .filter(blocs::version.eq(current.version)),
     )
     .execute(c)?;
-    if n == 0 {
-        Err(ApiError::PreconditionFailed)
-    } else {
-        Ok(())
-    }
+    Ok(n > 0)
 }
 
 pub fn list(
     c: &mut AnyConnection,
     f: &BlocFilter,
     page: &PageRequest<BlocSort>,
-) -> Result<Page<Bloc>, ApiError> {
-    let mut q = blocs::table.select(BlocRow::as_select()).into_boxed();
+) -> QueryResult<Page<Bloc>> {
+    let mut q = blocs::table.select(Bloc::as_select()).into_boxed();
     if let Some(ids) = &f.visible {
         q = q.filter(blocs::id.eq_any(ids.clone()));
     }
     if let Some(kind) = f.kind {
-        q = q.filter(blocs::kind.eq(kind.as_str()));
+        q = q.filter(blocs::kind.eq(kind));
     }
     if let Some(level) = f.level {
-        q = q.filter(blocs::level.eq(level.as_str()));
+        q = q.filter(blocs::level.eq(level));
     }
     if let Some(year) = f.active_in {
         q = q
@@ -262,21 +171,5 @@ pub fn list(
     for word in &f.words {
         q = q.filter(blocs::id.eq_any(search_prefix!(SEARCH_KIND, word)));
     }
-    let rows: Vec<BlocRow> = match page.field {
-        BlocSort::Id => keyset_page!(q, page, blocs::id, blocs::id, i64).load(c)?,
-        BlocSort::Code => keyset_page!(q, page, blocs::code, blocs::id, String).load(c)?,
-        BlocSort::Name => keyset_page!(q, page, blocs::name, blocs::id, String).load(c)?,
-    };
-    let blocs = rows
-        .into_iter()
-        .map(Bloc::try_from)
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(page.finish(blocs, |b| Cursor {
-        id: b.id,
-        key: match page.field {
-            BlocSort::Id => SortKey::Int(b.id),
-            BlocSort::Code => SortKey::Text(b.data.code.clone()),
-            BlocSort::Name => SortKey::Text(b.data.name.clone()),
-        },
-    }))
+    BlocSort::load(c, q, page)
 }

@@ -194,6 +194,7 @@ diesel::table! {
 }
 
 diesel::joinable!(user_blocs -> users (user_id));
+diesel::joinable!(user_blocs -> blocs (bloc_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(persons -> units (unit_id));
 diesel::joinable!(bloc_members -> blocs (bloc_id));

@@ -107,6 +107,9 @@ impl crate::ops::Precondition for IfMatch {
     fn check(&self, version: i64) -> Result<(), ApiError> {
         IfMatch::check(self, version)
     }
+    fn check_tag(&self, current: &str, any_allowed: bool) -> Result<(), ApiError> {
+        IfMatch::check_tag(self, current, any_allowed)
+    }
 }
 
 impl FromRequest for IfMatch {

@@ -16,14 +16,12 @@ use serde_json::{Map, Value};
 use super::Target;
 use super::columns::{Column, Kind, column_of};
 use super::sheet::{Cell, Row, Sheet, column_letter};
-use crate::api::person_types::CreatePerson;
-use crate::api::persons;
 use crate::auth::Actor;
 use crate::db::persons::PersonData;
 use crate::db::units::UnitData;
 use crate::db::{self, AnyConnection};
 use crate::error::{ApiError, FieldError};
-use crate::ops::units::CreateUnit;
+use crate::ops::{self, persons::CreatePerson, units::CreateUnit};
 
 /// Placeholder ids start here: far above any id a database hands out, and still a valid id
 /// for the API's checks (which want a positive number).
@@ -276,7 +274,7 @@ pub fn create(
                 Err(e) => refused(e, all, "code", vec![]).map(Err),
             }
         }
-        Planned::Person(data) => match persons::create_in_txn(c, actor, data) {
+        Planned::Person(data) => match ops::persons::create(c, actor, data) {
             Ok(res) => Ok(Ok(res.id)),
             Err(e) => refused(e, all, "civil_servant_code", vec![]).map(Err),
         },

@@ -3,8 +3,10 @@
 //! transaction. The HTTP handlers, the importer and the command line all write through these;
 //! none of them writes tables directly, and nothing here knows of HTTP.
 
+pub mod blocs;
 pub mod fields;
 pub mod movements;
+pub mod persons;
 pub mod units;
 
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
@@ -17,6 +19,9 @@ use crate::error::{ApiError, FieldError};
 /// command line and the importer, which write what they have just read, use [`Unconditional`].
 pub trait Precondition {
     fn check(&self, version: i64) -> Result<(), ApiError>;
+    /// The same for a resource whose ETag is a digest (`current`, as sent) rather than a row
+    /// version; `*` passes only when `any_allowed`.
+    fn check_tag(&self, current: &str, any_allowed: bool) -> Result<(), ApiError>;
 }
 
 /// Writes whatever version is current.
@@ -24,6 +29,9 @@ pub struct Unconditional;
 
 impl Precondition for Unconditional {
     fn check(&self, _: i64) -> Result<(), ApiError> {
+        Ok(())
+    }
+    fn check_tag(&self, _: &str, _: bool) -> Result<(), ApiError> {
         Ok(())
     }
 }
@@ -35,6 +43,7 @@ fn label(table: &str, column: &str) -> String {
         ("units", "parent_id") => "child units",
         ("units", "successor_id") => "units it succeeds",
         ("persons", "unit_id") => "persons",
+        ("bloc_members", "bloc_id") => "yearly memberships",
         ("bloc_members", _) => "bloc memberships",
         ("movements", "launching_unit_id") => "movements",
         ("movement_registrations", _) => "movement registrations",

@@ -7,7 +7,8 @@ use actix_web::http::Method;
 use diesel::RunQueryDsl;
 use serde_json::{Value, json};
 use thidua::db::blocs::members;
-use thidua::domain::MemberRole;
+use thidua::domain::{MemberRole, Year};
+use thidua::ops::blocs::refusal;
 
 use crate::blocs::{bloc, bloc_body, codes, unit};
 use crate::helpers::{TestApp, TestResponse};
@@ -362,14 +363,20 @@ async fn what_the_database_refuses_is_a_client_error_on_either_backend() {
     let f = founding(&app, &admin).await;
     let (b, u) = (f.bloc, &f.units);
     let mut c = app.connection();
-    let status = |r: Result<(), thidua::error::ApiError>| {
-        let e = r.expect_err("the database should refuse");
+    let status = |r: Result<(), diesel::result::Error>| {
+        let e = r.map_err(refusal).expect_err("the database should refuse");
         (e.status_code().as_u16(), e.code())
     };
 
     // A member before the chair.
     assert_eq!(
-        status(members::insert(&mut c, b, 2019, u[1], MemberRole::Member)),
+        status(members::insert(
+            &mut c,
+            b,
+            Year(2019),
+            u[1],
+            MemberRole::Member
+        )),
         (409, "membership_rule")
     );
     // A unit that no longer existed.
@@ -377,29 +384,38 @@ async fn what_the_database_refuses_is_a_client_error_on_either_backend() {
         status(members::insert(
             &mut c,
             b,
-            2019,
+            Year(2019),
             f.retired,
             MemberRole::Chair
         )),
         (422, "validation_failed")
     );
-    members::insert(&mut c, b, 2019, u[0], MemberRole::Chair).unwrap();
-    members::insert(&mut c, b, 2019, u[1], MemberRole::Member).unwrap();
+    members::insert(&mut c, b, Year(2019), u[0], MemberRole::Chair).unwrap();
+    members::insert(&mut c, b, Year(2019), u[1], MemberRole::Member).unwrap();
     // A second chair, and a unit twice.
     assert_eq!(
-        status(members::insert(&mut c, b, 2019, u[2], MemberRole::Chair)),
+        status(members::insert(
+            &mut c,
+            b,
+            Year(2019),
+            u[2],
+            MemberRole::Chair
+        )),
         (409, "membership_conflict")
     );
     assert_eq!(
-        status(members::insert(&mut c, b, 2019, u[1], MemberRole::Deputy)),
+        status(members::insert(
+            &mut c,
+            b,
+            Year(2019),
+            u[1],
+            MemberRole::Deputy
+        )),
         (409, "membership_conflict")
     );
     // Removing the chair while members remain, and updating in place.
     let raw = |c: &mut thidua::db::AnyConnection, sql: &str| {
-        diesel::sql_query(sql)
-            .execute(c)
-            .map(|_| ())
-            .map_err(members::refusal)
+        diesel::sql_query(sql).execute(c).map(|_| ())
     };
     assert_eq!(
         status(raw(&mut c, "DELETE FROM bloc_members WHERE role = 'chair'")),

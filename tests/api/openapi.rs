@@ -365,6 +365,9 @@ async fn the_request_examples_work_on_an_empty_database() {
                 prop["example"].clone()
             } else if let Some(first) = target.and_then(|t| t["enum"].get(0)) {
                 first.clone()
+            } else if let Some(shared) = target.and_then(|t| t["examples"].get(0)) {
+                // A shared value type (Year) documents its example once, in its component.
+                shared.clone()
             } else {
                 continue;
             };

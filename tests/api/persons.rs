@@ -785,10 +785,10 @@ async fn the_importer_path_checks_the_unit_and_the_code() {
     let run = |d: PersonData| {
         app.state
             .db
-            .write(move |c| thidua::api::persons::create_in_txn(c, &Actor::default(), &d))
+            .write(move |c| thidua::ops::persons::create(c, &Actor::default(), &d))
     };
     let created = run(data(unit)).await.unwrap();
-    assert_eq!(created.full_name, "Lò Văn Minh");
+    assert_eq!(created.data.full_name, "Lò Văn Minh");
     assert!(matches!(
         run(data(unit)).await,
         Err(ApiError::Conflict {

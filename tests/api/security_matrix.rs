@@ -163,6 +163,43 @@ const EXPECTED: &[(&str, [&str; 5])] = &[
         "update_registration",
         ["2xx/2xx", "403/403", "2xx/404", "403/403", "401"],
     ),
+    // Workflow steps: the board's.
+    (
+        "transition_movement",
+        ["2xx/-", "403/-", "403/-", "403/-", "401"],
+    ),
+    (
+        "transition_registration",
+        ["2xx/2xx", "403/403", "403/403", "403/403", "401"],
+    ),
+    // Each CSV export answers exactly as the list beside it.
+    ("export_users", ["2xx/-", "403/-", "403/-", "403/-", "401"]),
+    (
+        "export_audit_events",
+        ["2xx/-", "403/-", "403/-", "403/-", "401"],
+    ),
+    ("export_units", ["2xx/-", "2xx/-", "2xx/-", "2xx/-", "401"]),
+    (
+        "export_unit_children",
+        ["2xx/2xx", "2xx/404", "2xx/404", "2xx/404", "401"],
+    ),
+    (
+        "export_unit_registrations",
+        ["2xx/2xx", "2xx/404", "2xx/404", "2xx/404", "401"],
+    ),
+    (
+        "export_persons",
+        ["2xx/-", "2xx/-", "2xx/-", "2xx/-", "401"],
+    ),
+    ("export_blocs", ["2xx/-", "2xx/-", "2xx/-", "2xx/-", "401"]),
+    (
+        "export_movements",
+        ["2xx/-", "2xx/-", "2xx/-", "2xx/-", "401"],
+    ),
+    (
+        "export_registrations",
+        ["2xx/-", "2xx/-", "2xx/-", "2xx/-", "401"],
+    ),
 ];
 
 const ROLES: [&str; 4] = ["admin", "bloc_chair", "unit_officer", "viewer"];
@@ -317,14 +354,12 @@ async fn new_movement(app: &TestApp, admin: &str) -> i64 {
                "start_date": "2026-03-15"}),
     )
     .await;
-    let path = format!("/api/v1/movements/{id}");
-    let etag = etag(app, admin, &path).await;
     let res = app
-        .request(Method::PATCH, &path)
-        .token(admin)
-        .header("if-match", &etag)
-        .merge_patch(&json!({"status": "open"}))
-        .send()
+        .post(
+            &format!("/api/v1/movements/{id}/transitions"),
+            admin,
+            &json!({"action": "open"}),
+        )
         .await;
     assert_eq!(res.status, 200, "{}", String::from_utf8_lossy(&res.body));
     id
@@ -606,15 +641,45 @@ async fn call(app: &TestApp, f: &Fixture, op: &str, caller: Caller, out: bool) -
             let target = new_movement(app, admin).await;
             let rid = new_registration(app, admin, target, unit).await;
             let path = format!("/api/v1/movements/{target}/registrations/{rid}");
-            let body = if is_admin {
-                json!({"status": "approved", "decision_note": "Đã xem xét"})
-            } else {
-                json!({"pledge": "Hoàn thành vượt mức chỉ tiêu"})
-            };
             Call::new(Method::PATCH, &path)
                 .if_match(etag(app, admin, &path).await)
-                .merge_patch(body)
+                .merge_patch(json!({"pledge": "Hoàn thành vượt mức chỉ tiêu"}))
         }
+        "transition_movement" => {
+            let target = new_movement(app, admin).await;
+            Call::new(
+                Method::POST,
+                format!("/api/v1/movements/{target}/transitions"),
+            )
+            .json(json!({"action": "review"}))
+        }
+        "transition_registration" => {
+            // A registration of its own, still pending, for each call.
+            let target = new_movement(app, admin).await;
+            let rid = new_registration(app, admin, target, unit).await;
+            Call::new(
+                Method::POST,
+                format!("/api/v1/movements/{target}/registrations/{rid}/transitions"),
+            )
+            .json(json!({"action": "approve"}))
+        }
+        "export_users" => Call::new(Method::GET, "/api/v1/users/export"),
+        "export_audit_events" => Call::new(Method::GET, "/api/v1/audit-events/export"),
+        "export_units" => Call::new(Method::GET, "/api/v1/units/export"),
+        "export_unit_children" => {
+            Call::new(Method::GET, format!("/api/v1/units/{unit}/children/export"))
+        }
+        "export_unit_registrations" => Call::new(
+            Method::GET,
+            format!("/api/v1/units/{unit}/registrations/export"),
+        ),
+        "export_persons" => Call::new(Method::GET, "/api/v1/persons/export"),
+        "export_blocs" => Call::new(Method::GET, "/api/v1/blocs/export"),
+        "export_movements" => Call::new(Method::GET, "/api/v1/movements/export"),
+        "export_registrations" => Call::new(
+            Method::GET,
+            format!("/api/v1/movements/{m}/registrations/export"),
+        ),
         other => panic!("the matrix has a row for {other} but no request for it"),
     }
 }

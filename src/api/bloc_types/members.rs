@@ -1,35 +1,31 @@
 //! The shapes of a bloc's yearly membership and of a unit's blocs.
 
-use std::collections::HashSet;
-
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use validator::Validate;
 
 use crate::db::blocs::members::{Member, Membership};
-use crate::domain::{AdminLevel, BlocKind, MemberRole};
-use crate::error::{ApiError, FieldError};
-
-/// The most members a bloc-year may list.
-pub const MAX_MEMBERS: usize = 200;
+use crate::domain::{AdminLevel, BlocKind, MemberRole, Year};
+pub use crate::ops::blocs::{MAX_MEMBERS, MemberInput, ReplaceMembers, YearMembers};
 
 /// Which year of a bloc's membership.
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Deserialize, IntoParams, Validate)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct MembersQuery {
     /// The membership year.
-    #[param(minimum = 1945, maximum = 2100, example = 2019)]
-    pub year: i32,
+    #[validate(custom(function = "Year::validate"))]
+    pub year: Year,
 }
 
 /// Optionally, which year of a unit's memberships.
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Deserialize, IntoParams, Validate)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct UnitBlocsQuery {
     /// Only this year; every year when absent.
-    #[param(minimum = 1945, maximum = 2100, example = 2019)]
-    pub year: Option<i32>,
+    #[validate(custom(function = "Year::validate"))]
+    pub year: Option<Year>,
 }
 
 /// A member unit of a bloc in a year.
@@ -60,82 +56,18 @@ impl From<Member> for MemberResponse {
 pub struct BlocMembersResponse {
     #[schema(example = 2)]
     pub bloc_id: i64,
-    #[schema(example = 2019)]
-    pub year: i32,
+    pub year: Year,
     /// Empty for a year without members.
     #[schema(max_items = 200)]
     pub members: Vec<MemberResponse>,
 }
 
-impl BlocMembersResponse {
-    pub fn new(bloc_id: i64, year: i32, members: Vec<Member>) -> Self {
+impl From<YearMembers> for BlocMembersResponse {
+    fn from(m: YearMembers) -> Self {
         BlocMembersResponse {
-            bloc_id,
-            year,
-            members: members.into_iter().map(MemberResponse::from).collect(),
-        }
-    }
-}
-
-/// One unit of a new member list.
-#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct MemberInput {
-    #[schema(example = 1, minimum = 1)]
-    pub unit_id: i64,
-    pub role: MemberRole,
-}
-
-/// The whole member list of a bloc-year, replacing the previous one. An empty list clears the
-/// year; otherwise exactly one unit is the chair.
-#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ReplaceMembers {
-    #[schema(max_items = 200)]
-    pub members: Vec<MemberInput>,
-}
-
-impl ReplaceMembers {
-    /// The rules that need no database: the size, one chair, no unit twice. Returns the list
-    /// as (unit id, role).
-    pub fn check(&self) -> Result<Vec<(i64, MemberRole)>, ApiError> {
-        if self.members.len() > MAX_MEMBERS {
-            return Err(ApiError::invalid(
-                "members",
-                "length",
-                "at most 200 members",
-            ));
-        }
-        let mut errors = Vec::new();
-        let chairs = self
-            .members
-            .iter()
-            .filter(|m| m.role == MemberRole::Chair)
-            .count();
-        if !self.members.is_empty() && chairs != 1 {
-            errors.push(FieldError::new(
-                "members",
-                "chair_count",
-                format!("a bloc-year has exactly one chair; the list has {chairs}"),
-            ));
-        }
-        let mut seen = HashSet::new();
-        for (i, m) in self.members.iter().enumerate() {
-            let field = format!("members[{i}].unit_id");
-            if m.unit_id < 1 {
-                errors.push(FieldError::new(field, "range", "must be at least 1"));
-            } else if !seen.insert(m.unit_id) {
-                errors.push(FieldError::new(
-                    field,
-                    "duplicate",
-                    "the unit is already in the list",
-                ));
-            }
-        }
-        if errors.is_empty() {
-            Ok(self.members.iter().map(|m| (m.unit_id, m.role)).collect())
-        } else {
-            Err(ApiError::Validation(errors))
+            bloc_id: m.bloc_id,
+            year: m.year,
+            members: m.members.into_iter().map(MemberResponse::from).collect(),
         }
     }
 }
@@ -151,8 +83,7 @@ pub struct UnitBlocResponse {
     pub bloc_name: String,
     pub kind: BlocKind,
     pub level: AdminLevel,
-    #[schema(example = 2019)]
-    pub year: i32,
+    pub year: Year,
     pub role: MemberRole,
 }
 
@@ -177,8 +108,7 @@ pub struct UnitBlocsResponse {
     pub unit_id: i64,
     /// The year asked for; absent for every year.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(example = 2019)]
-    pub year: Option<i32>,
+    pub year: Option<Year>,
     #[schema(max_items = 10000)]
     pub items: Vec<UnitBlocResponse>,
 }

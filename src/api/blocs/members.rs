@@ -1,81 +1,24 @@
 //! `/blocs/{id}/members`: who is in a bloc in a year, and in which role; and
 //! `/units/{id}/blocs`: the blocs of a unit.
 
-use std::collections::HashMap;
-
 use actix_web::{HttpResponse, get, put, web};
+use validator::Validate;
 
-use super::visible;
 use crate::api::bloc_types::{
     BlocMembersResponse, MembersQuery, ReplaceMembers, UnitBlocResponse, UnitBlocsQuery,
-    UnitBlocsResponse, check_query_year,
+    UnitBlocsResponse,
 };
 use crate::api::responses::{AdminWrite, ScopedRead};
 use crate::auth::AuthUser;
-use crate::db::audit::{self, Change};
-use crate::db::blocs::members::{self, Member};
-use crate::db::blocs::{self, Bloc};
-use crate::db::{AnyConnection, scope, units};
-use crate::domain::MemberRole;
-use crate::error::{ApiError, FieldError};
+use crate::db::blocs::members;
+use crate::db::scope;
+use crate::domain::Year;
+use crate::error::ApiError;
 use crate::http::body::Json;
 use crate::http::preconditions::IfMatch;
+use crate::ops;
+use crate::pagination::query_error;
 use crate::state::AppState;
-
-/// The members of a bloc-year and their ETag.
-fn load(c: &mut AnyConnection, bloc_id: i64, year: i32) -> Result<(Vec<Member>, String), ApiError> {
-    let list = members::of_year(c, bloc_id, year)?;
-    let tag = members::etag(bloc_id, year, &list);
-    Ok((list, tag))
-}
-
-/// The rules that need the database: the bloc is active in the year, and every unit exists
-/// and existed during it. Checked before writing so that the triggers, the backstop, never
-/// have to refuse.
-fn check_units(
-    c: &mut AnyConnection,
-    bloc: &Bloc,
-    year: i32,
-    new: &[(i64, MemberRole)],
-) -> Result<(), ApiError> {
-    if new.is_empty() {
-        return Ok(());
-    }
-    let mut errors = Vec::new();
-    if !bloc.data.active_in(year) {
-        let to = bloc
-            .data
-            .active_to
-            .map_or("today".to_owned(), |y| y.to_string());
-        errors.push(FieldError::new(
-            "year",
-            "inactive",
-            format!("the bloc is active from {} to {to}", bloc.data.active_from),
-        ));
-    }
-    let ids: Vec<i64> = new.iter().map(|(id, _)| *id).collect();
-    let spans: HashMap<i64, members::UnitSpan> = members::unit_spans(c, &ids)?
-        .into_iter()
-        .map(|s| (s.id, s))
-        .collect();
-    for (i, (unit, _)) in new.iter().enumerate() {
-        let field = format!("members[{i}].unit_id");
-        match spans.get(unit) {
-            None => errors.push(FieldError::new(field, "unknown", "no unit has this id")),
-            Some(s) if !s.valid_in(year) => errors.push(FieldError::new(
-                field,
-                "not_valid_in_year",
-                format!("the unit did not exist during {year}"),
-            )),
-            Some(_) => {}
-        }
-    }
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(ApiError::Validation(errors))
-    }
-}
 
 /// The members of a bloc in a year: the chair first, then the deputies, then the members.
 ///
@@ -98,16 +41,14 @@ pub async fn get_bloc_members(
     id: web::Path<i64>,
     query: web::Query<MembersQuery>,
 ) -> Result<HttpResponse, ApiError> {
+    query.validate().map_err(query_error)?;
     let (id, year) = (id.into_inner(), query.year);
-    check_query_year("year", Some(year))?;
-    let (res, tag) = state
+    let list = state
         .db
-        .read(move |c| {
-            visible(c, &user, id)?;
-            let (list, tag) = load(c, id, year)?;
-            Ok((BlocMembersResponse::new(id, year, list), tag))
-        })
+        .read(move |c| ops::blocs::members_of(c, &user.scope, id, year))
         .await?;
+    let tag = list.etag.clone();
+    let res = BlocMembersResponse::from(list);
     Ok(HttpResponse::Ok().insert_header(("ETag", tag)).json(res))
 }
 
@@ -138,44 +79,19 @@ pub async fn get_bloc_members(
 pub async fn replace_bloc_members(
     user: AuthUser,
     state: web::Data<AppState>,
-    path: web::Path<(i64, i32)>,
+    path: web::Path<(i64, Year)>,
     if_match: IfMatch,
     body: Json<ReplaceMembers>,
 ) -> Result<HttpResponse, ApiError> {
     user.require_admin()?;
     let body = body.into_inner()?;
-    let (id, year) = path.into_inner();
-    if !(1945..=2100).contains(&year) {
-        return Err(ApiError::invalid(
-            "year",
-            "range",
-            "must be between 1945 and 2100",
-        ));
-    }
-    let new = body.check()?;
-    let actor = user.actor();
-    let (res, tag) = state
+    let (key, actor) = (path.into_inner(), user.actor());
+    let list = state
         .db
-        .write(move |c| {
-            let bloc = blocs::find(c, id)?.ok_or(ApiError::NotFound("bloc"))?;
-            let (old, old_tag) = load(c, id, year)?;
-            // `*` means "no members yet": it must not overwrite a list unseen.
-            if_match.check_tag(&old_tag, old.is_empty())?;
-            check_units(c, &bloc, year, &new)?;
-            members::replace(c, id, year, &new)?;
-            let (list, tag) = load(c, id, year)?;
-            let before = BlocMembersResponse::new(id, year, old);
-            let after = BlocMembersResponse::new(id, year, list);
-            audit::record(
-                c,
-                &actor,
-                Change::new("bloc.members_replace", "bloc", id)
-                    .before(&before)
-                    .after(&after),
-            )?;
-            Ok((after, tag))
-        })
+        .write(move |c| ops::blocs::replace_members(c, &actor, key, &if_match, &body))
         .await?;
+    let tag = list.etag.clone();
+    let res = BlocMembersResponse::from(list);
     Ok(HttpResponse::Ok().insert_header(("ETag", tag)).json(res))
 }
 
@@ -199,16 +115,14 @@ pub async fn list_unit_blocs(
     id: web::Path<i64>,
     query: web::Query<UnitBlocsQuery>,
 ) -> Result<HttpResponse, ApiError> {
+    query.validate().map_err(query_error)?;
     let (id, year) = (id.into_inner(), query.year);
-    check_query_year("year", year)?;
     let items = state
         .db
         .read(move |c| {
-            if units::find(c, id)?.is_none() || !scope::reaches_unit(c, &user.scope, id)? {
-                return Err(ApiError::NotFound("unit"));
-            }
+            ops::units::visible(c, &user.scope, id)?;
             let blocs = scope::bloc_ids(c, &user.scope)?;
-            members::of_unit(c, id, year, blocs)
+            Ok(members::of_unit(c, id, year, blocs)?)
         })
         .await?;
     Ok(HttpResponse::Ok().json(UnitBlocsResponse {

@@ -346,9 +346,9 @@ pub async fn update_registration(
         .json(res))
 }
 
-/// Decide a registration (admins): `approve`, or `reject` with a reason.
+/// Decide a registration (admins).
 ///
-/// Only a pending registration is decided, once: deciding it again is a 409
+/// `approve`, or `reject` with a reason. Only a pending registration is decided, once: deciding it again is a 409
 /// `transition_not_allowed` naming `current_state` and the (empty) `allowed_actions`. The
 /// reason of a rejection becomes the registration's `decision_note`.
 #[utoipa::path(

@@ -1,0 +1,1 @@
+ALTER TABLE user_blocs DROP CONSTRAINT user_blocs_bloc_id_fkey;
