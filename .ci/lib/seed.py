@@ -67,10 +67,7 @@ movement = create("/movements", admin, {
     "name": "Phong trào thi đua tiết kiệm năng lượng", "scope": "province", "form": "regular",
     "start_date": "2026-03-15", "end_date": "2030-12-31",
 })["id"]
-_, headers, _ = call("GET", f"/movements/{movement}", admin)
-status, _, _ = call("PATCH", f"/movements/{movement}", admin, {"status": "open"},
-                    headers={"If-Match": headers["ETag"]},
-                    content_type="application/merge-patch+json")
+status, _, _ = call("POST", f"/movements/{movement}/transitions", admin, {"action": "open"})
 assert status == 200, status
 tokens = {}
 for key in ("a", "b"):

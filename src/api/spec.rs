@@ -180,5 +180,107 @@ pub fn harmonise_all(api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi 
     for (name, response) in responses::components() {
         shared[name] = response;
     }
+    text_rules(&mut doc);
     serde_json::from_value(doc).unwrap_or(api)
+}
+
+/// What every string a client sends may hold, as the request edge checks it
+/// (`domain::text`): no C0 or C1 control but tab, line feed and carriage return, no bidi
+/// override. Names may refuse more (line breaks, nothing but blanks) with a 422.
+const TEXT_PATTERN: &str = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$";
+/// A date as `Date` reads it: `YYYY-MM-DD` from 1900 to 2100.
+const DATE_PATTERN: &str = "^(19[0-9]{2}|20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}$";
+
+fn is_string(schema: &Value) -> bool {
+    match &schema["type"] {
+        Value::String(t) => t == "string",
+        Value::Array(ts) => ts.iter().any(|t| t == "string"),
+        _ => false,
+    }
+}
+
+/// Gives a string schema the pattern of what the server accepts, unless it has a stricter form.
+fn constrain(schema: &mut Value, refs: &mut Vec<String>) {
+    let Some(obj) = schema.as_object_mut() else {
+        return;
+    };
+    if let Some(r) = obj.get("$ref").and_then(Value::as_str) {
+        refs.push(r.rsplit('/').next().unwrap_or_default().to_owned());
+    }
+    if is_string(&Value::Object(obj.clone()))
+        && !obj.contains_key("pattern")
+        && !obj.contains_key("enum")
+    {
+        match obj.get("format").and_then(Value::as_str) {
+            None | Some("password") => {
+                obj.insert("pattern".into(), json!(TEXT_PATTERN));
+            }
+            Some("date") => {
+                obj.insert("pattern".into(), json!(DATE_PATTERN));
+            }
+            Some(_) => {}
+        }
+    }
+    for key in ["properties"] {
+        if let Some(props) = obj.get_mut(key).and_then(Value::as_object_mut) {
+            for prop in props.values_mut() {
+                constrain(prop, refs);
+            }
+        }
+    }
+    for key in ["items", "additionalProperties"] {
+        if let Some(inner) = obj.get_mut(key)
+            && inner.is_object()
+        {
+            constrain(inner, refs);
+        }
+    }
+    for key in ["oneOf", "anyOf", "allOf"] {
+        if let Some(list) = obj.get_mut(key).and_then(Value::as_array_mut) {
+            for inner in list {
+                constrain(inner, refs);
+            }
+        }
+    }
+}
+
+/// Applies the text and date patterns to everything a request carries: query and path
+/// parameters, and the schemas request bodies use (responses are left as they are).
+fn text_rules(doc: &mut Value) {
+    let mut refs = Vec::new();
+    if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
+        for item in paths.values_mut() {
+            for method in ["get", "post", "put", "patch", "delete"] {
+                let Some(op) = item.get_mut(method) else {
+                    continue;
+                };
+                if let Some(params) = op.get_mut("parameters").and_then(Value::as_array_mut) {
+                    for p in params.iter_mut().filter(|p| p["in"] != "header") {
+                        if let Some(schema) = p.get_mut("schema") {
+                            constrain(schema, &mut refs);
+                        }
+                    }
+                }
+                if let Some(content) = op
+                    .pointer_mut("/requestBody/content")
+                    .and_then(Value::as_object_mut)
+                {
+                    for media in content.values_mut() {
+                        if let Some(schema) = media.get_mut("schema") {
+                            constrain(schema, &mut refs);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let mut done = std::collections::BTreeSet::new();
+    while let Some(name) = refs.pop() {
+        if !done.insert(name.clone()) {
+            continue;
+        }
+        if let Some(schema) = doc.pointer_mut(&format!("/components/schemas/{name}")) {
+            constrain(schema, &mut refs);
+        }
+    }
 }

@@ -103,13 +103,18 @@ fn index(c: &mut AnyConnection, id: i64, d: &BlocData) -> QueryResult<()> {
     search::index(c, SEARCH_KIND, id, &[Some(&d.code), Some(&d.name)])
 }
 
+/// The new row's words.
+fn index_new(c: &mut AnyConnection, id: i64, d: &BlocData) -> QueryResult<()> {
+    search::add(c, SEARCH_KIND, id, &[Some(&d.code), Some(&d.name)])
+}
+
 pub fn insert(c: &mut AnyConnection, d: &BlocData) -> QueryResult<Bloc> {
     let at = now();
     let id: i64 = diesel::insert_into(blocs::table)
         .values((d, blocs::created_at.eq(at), blocs::updated_at.eq(at)))
         .returning(blocs::id)
         .get_result(c)?;
-    index(c, id, d)?;
+    index_new(c, id, d)?;
     blocs::table.find(id).select(Bloc::as_select()).first(c)
 }
 

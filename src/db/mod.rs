@@ -138,7 +138,7 @@ pub struct Db {
 }
 
 /// How often a PostgreSQL write is attempted when it keeps losing serialization conflicts.
-const WRITE_ATTEMPTS: u32 = 5;
+const WRITE_ATTEMPTS: u32 = 10;
 
 impl Db {
     /// Connects, creating the SQLite file if needed, and applies pending migrations.
@@ -237,7 +237,8 @@ fn is_retryable(kind: &DatabaseErrorKind) -> bool {
     matches!(kind, DatabaseErrorKind::SerializationFailure)
 }
 
-/// Jittered exponential backoff between serialization retries: 5–10 ms, 10–20 ms, …
+/// Jittered exponential backoff between serialization retries: 10–20 ms, 20–40 ms, … up to
+/// 320–640 ms, about 2.5 s over all attempts.
 fn backoff(attempt: u32) -> Duration {
     let base = 5u64 << attempt.min(6);
     Duration::from_millis(base + rand::random_range(0..=base))

@@ -87,6 +87,11 @@ fn index(c: &mut AnyConnection, id: i64, d: &MovementData) -> QueryResult<()> {
     search::index(c, SEARCH_KIND, id, &[Some(&d.name), d.slogan.as_deref()])
 }
 
+/// The new row's words.
+fn index_new(c: &mut AnyConnection, id: i64, d: &MovementData) -> QueryResult<()> {
+    search::add(c, SEARCH_KIND, id, &[Some(&d.name), d.slogan.as_deref()])
+}
+
 pub fn insert(c: &mut AnyConnection, d: &MovementData) -> QueryResult<Movement> {
     let at = now();
     let id: i64 = diesel::insert_into(movements::table)
@@ -97,7 +102,7 @@ pub fn insert(c: &mut AnyConnection, d: &MovementData) -> QueryResult<Movement> 
         ))
         .returning(movements::id)
         .get_result(c)?;
-    index(c, id, d)?;
+    index_new(c, id, d)?;
     movements::table
         .find(id)
         .select(Movement::as_select())

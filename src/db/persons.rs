@@ -78,6 +78,11 @@ fn index(c: &mut AnyConnection, id: i64, d: &PersonData) -> QueryResult<()> {
     search::index(c, SEARCH_KIND, id, &[Some(&d.full_name)])
 }
 
+/// The new row's words.
+fn index_new(c: &mut AnyConnection, id: i64, d: &PersonData) -> QueryResult<()> {
+    search::add(c, SEARCH_KIND, id, &[Some(&d.full_name)])
+}
+
 /// Inserts a person and indexes its name.
 pub fn insert(c: &mut AnyConnection, d: &PersonData) -> QueryResult<Person> {
     let at = now();
@@ -85,7 +90,7 @@ pub fn insert(c: &mut AnyConnection, d: &PersonData) -> QueryResult<Person> {
         .values((d, persons::created_at.eq(at), persons::updated_at.eq(at)))
         .returning(persons::id)
         .get_result(c)?;
-    index(c, id, d)?;
+    index_new(c, id, d)?;
     persons::table.find(id).select(Person::as_select()).first(c)
 }
 

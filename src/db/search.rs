@@ -51,7 +51,7 @@ impl SearchWords {
     }
 }
 
-/// Replaces the indexed words of one owner.
+/// Replaces the indexed words of one owner; for a new owner, see [`add`].
 pub fn index(
     c: &mut AnyConnection,
     kind: &str,
@@ -64,6 +64,18 @@ pub fn index(
             .filter(search_terms::owner_id.eq(owner_id)),
     )
     .execute(c)?;
+    add(c, kind, owner_id, texts)
+}
+
+/// Indexes the words of a new owner. No delete first: on PostgreSQL a delete that finds nothing
+/// still takes a predicate lock on the index range, and concurrent creates of distinct rows
+/// then fail each other's serializable transactions.
+pub fn add(
+    c: &mut AnyConnection,
+    kind: &str,
+    owner_id: i64,
+    texts: &[Option<&str>],
+) -> QueryResult<()> {
     let terms: BTreeSet<String> = texts.iter().flatten().flat_map(|t| words(t)).collect();
     for term in terms {
         diesel::insert_into(search_terms::table)

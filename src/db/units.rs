@@ -108,13 +108,23 @@ fn index(c: &mut AnyConnection, id: i64, d: &UnitData) -> QueryResult<()> {
     )
 }
 
+/// The new row's words.
+fn index_new(c: &mut AnyConnection, id: i64, d: &UnitData) -> QueryResult<()> {
+    search::add(
+        c,
+        SEARCH_KIND,
+        id,
+        &[Some(&d.code), Some(&d.name), d.short_name.as_deref()],
+    )
+}
+
 pub fn insert(c: &mut AnyConnection, d: &UnitData) -> QueryResult<Unit> {
     let at = now();
     let id: i64 = diesel::insert_into(units::table)
         .values((d, units::created_at.eq(at), units::updated_at.eq(at)))
         .returning(units::id)
         .get_result(c)?;
-    index(c, id, d)?;
+    index_new(c, id, d)?;
     units::table.find(id).select(Unit::as_select()).first(c)
 }
 

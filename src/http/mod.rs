@@ -50,6 +50,13 @@ pub fn query_config() -> web::QueryConfig {
 /// Path errors (`/users/abc`) become 400 problems naming the segment and its form.
 pub fn path_config() -> web::PathConfig {
     web::PathConfig::default().error_handler(|err, req| {
+        let routes = req.app_data::<web::Data<KnownRoutes>>();
+        if let Some(methods) =
+            routes.and_then(|r| r.literal_without(req.path(), req.method().as_str()))
+        {
+            return ApiError::MethodNotAllowed(methods.iter().map(|m| m.to_string()).collect())
+                .into();
+        }
         let segments: Vec<(String, String)> = req
             .match_info()
             .iter()
@@ -242,6 +249,17 @@ impl KnownRoutes {
 
     fn route(&self, path: &str) -> Option<&Route> {
         self.0.iter().find(|r| r.def.is_match(path))
+    }
+
+    /// The methods of a path whose last segment is written out (`/blocs/export`), when
+    /// `method` is not one of them: such a path also fits a templated one (`/blocs/{id}`), whose
+    /// handler would otherwise answer with a 400 about the id instead of a 405.
+    fn literal_without(&self, path: &str, method: &str) -> Option<&[&'static str]> {
+        self.0
+            .iter()
+            .find(|r| r.def.is_match(path) && !r.def.pattern().unwrap_or_default().ends_with('}'))
+            .map(|r| r.methods.as_slice())
+            .filter(|methods| !methods.contains(&method))
     }
 
     fn methods_for(&self, path: &str) -> Option<&[&'static str]> {

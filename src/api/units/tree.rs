@@ -59,6 +59,8 @@ async fn children(
     id: i64,
     mut query: UnitListQuery,
 ) -> Result<HttpResponse, ApiError> {
+    // The filters as sent, before the path's id replaces `parent_id`: a bad one is still a 400.
+    query.page::<units::UnitSort>()?;
     let u = user.clone();
     state
         .db
