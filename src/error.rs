@@ -335,8 +335,30 @@ const UNIQUE: &[(&str, &[&str], &str, &str)] = &[
     ),
 ];
 
+/// Database errors that mean "not now" rather than "broken": a full disk (SQLite's
+/// SQLITE_FULL) and a connection the server ended mid-query (a PostgreSQL restart). diesel
+/// reports both as `Unknown`; they are told apart by their message.
+fn temporarily_unavailable(e: &DieselError) -> bool {
+    let DieselError::DatabaseError(_, info) = e else {
+        return false;
+    };
+    let message = info.message();
+    [
+        "database or disk is full",
+        "terminating connection",
+        "server closed the connection",
+        "the database system is shutting down",
+        "the database system is starting up",
+    ]
+    .iter()
+    .any(|m| message.contains(m))
+}
+
 impl From<DieselError> for ApiError {
     fn from(e: DieselError) -> Self {
+        if temporarily_unavailable(&e) {
+            return ApiError::Unavailable(e.to_string());
+        }
         if let DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) = &e
             && let Some((table, columns)) = crate::db::constraints::unique_target(info.as_ref())
             && let Some((.., code, message)) = UNIQUE
