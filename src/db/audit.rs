@@ -37,7 +37,7 @@ impl<'a> Change<'a> {
 
     /// The resource as it was, in its API representation.
     pub fn before(mut self, value: impl serde::Serialize) -> Self {
-        self.before = serde_json::to_value(value).ok();
+        self.before = Some(snapshot(value));
         self
     }
 
@@ -51,9 +51,18 @@ impl<'a> Change<'a> {
 
     /// The resource as it is now, in its API representation.
     pub fn after(mut self, value: impl serde::Serialize) -> Self {
-        self.after = serde_json::to_value(value).ok();
+        self.after = Some(snapshot(value));
         self
     }
+}
+
+/// A resource as JSON for the trail. A snapshot that cannot be serialised is kept as the
+/// reason why, and logged, rather than dropped: a missing `before` would read as "created".
+fn snapshot(value: impl serde::Serialize) -> Value {
+    serde_json::to_value(value).unwrap_or_else(|e| {
+        tracing::error!(error = %e, "an audit snapshot could not be serialised");
+        serde_json::json!({ "snapshot_error": e.to_string() })
+    })
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
