@@ -222,8 +222,9 @@ pub fn bootstrap_admin(db: &Db, configured: Option<String>) -> anyhow::Result<()
             "created the first admin from THIDUA_ADMIN_PASSWORD"
         ),
         Ok(false) => {}
-        // Another instance starting at the same moment created it.
-        Err(e) if db::is_unique_violation(&e) => {}
+        // Another instance starting at the same moment created it (the unique username,
+        // mapped to its code like any other write's).
+        Err(e) if e.code() == "username_taken" => {}
         Err(e) => return Err(anyhow::anyhow!("creating the first admin: {e:?}")),
     }
     Ok(())

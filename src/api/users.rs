@@ -97,23 +97,8 @@ pub fn insert_audited(
 ) -> Result<User, ApiError> {
     check_scope(new.role, new.unit_id, &new.bloc_ids)?;
     check_scope_targets(c, new.unit_id, &new.bloc_ids)?;
-    if users::find_by_username(c, &new.username)?.is_some() {
-        return Err(ApiError::conflict(
-            "username_taken",
-            format!("the username {:?} is taken", new.username),
-        ));
-    }
-    // A concurrent insert of the same name can pass the check above; the unique index stops it.
-    let created = users::insert(c, new).map_err(|e| {
-        if db::is_unique_violation(&e) {
-            ApiError::conflict(
-                "username_taken",
-                format!("the username {:?} is taken", new.username),
-            )
-        } else {
-            e
-        }
-    })?;
+    // A taken username is the unique index's to refuse (`username_taken`, src/error.rs).
+    let created = users::insert(c, new)?;
     let change = Change::new(action, "user", created.id).after(UserResponse::from(created.clone()));
     audit::record(c, actor, change)?;
     Ok(created)

@@ -337,7 +337,8 @@ pub fn now() -> chrono::NaiveDateTime {
     chrono::Utc::now().naive_utc().trunc_subsecs(6)
 }
 
-/// `true` when the error is a unique-constraint violation (a concurrent duplicate).
+/// `true` when the error is a unique-constraint violation that the `UNIQUE` table of
+/// `src/error.rs` gives no domain code (an idempotency key stored twice by racing retries).
 pub fn is_unique_violation(e: &ApiError) -> bool {
     matches!(
         e,

@@ -19,7 +19,7 @@ use crate::db::movements::registrations::{
     self as regs, Registration, RegistrationFilter, RegistrationSort,
 };
 use crate::db::movements::{self, Movement};
-use crate::db::{AnyConnection, is_unique_violation, now, scope, units};
+use crate::db::{AnyConnection, now, scope, units};
 use crate::domain::Permission;
 use crate::domain::{MovementStatus, RegistrationStatus};
 use crate::error::ApiError;
@@ -217,19 +217,8 @@ pub async fn create_registration(
             let movement = find_movement(c, id)?;
             registrable_unit(c, &caller, input.unit_id)?;
             require_open(&movement)?;
-            let taken = || {
-                ApiError::conflict(
-                    "already_registered",
-                    "the unit already registered for this movement",
-                )
-            };
-            if regs::find_for(c, id, input.unit_id)?.is_some() {
-                return Err(taken());
-            }
-            let created = regs::insert(c, id, input.unit_id, &input.pledge).map_err(|e| {
-                // A concurrent registration of the same unit won the race.
-                if is_unique_violation(&e) { taken() } else { e }
-            })?;
+            // A unit registered twice is the unique index's to refuse (`already_registered`).
+            let created = regs::insert(c, id, input.unit_id, &input.pledge)?;
             let res = RegistrationResponse::from(created);
             audit::record(
                 c,

@@ -139,21 +139,6 @@ pub fn find(c: &mut AnyConnection, id: i64) -> Result<Option<Registration>, ApiE
     Ok(labelled(c, row.into_iter().collect())?.pop())
 }
 
-/// The registration of a unit for a movement, if it registered.
-pub fn find_for(
-    c: &mut AnyConnection,
-    movement_id: i64,
-    unit_id: i64,
-) -> Result<Option<Registration>, ApiError> {
-    let row = regs::table
-        .filter(regs::movement_id.eq(movement_id))
-        .filter(regs::unit_id.eq(unit_id))
-        .select(RegistrationRow::as_select())
-        .first(c)
-        .optional()?;
-    Ok(labelled(c, row.into_iter().collect())?.pop())
-}
-
 /// Registers a unit, pending the board's decision.
 pub fn insert(
     c: &mut AnyConnection,
