@@ -99,13 +99,9 @@ pub fn count_existing(c: &mut AnyConnection, ids: &[i64]) -> QueryResult<i64> {
         .get_result(c)
 }
 
-fn index(c: &mut AnyConnection, id: i64, d: &BlocData) -> QueryResult<()> {
-    search::index(c, SEARCH_KIND, id, &[Some(&d.code), Some(&d.name)])
-}
-
-/// The new row's words.
-fn index_new(c: &mut AnyConnection, id: i64, d: &BlocData) -> QueryResult<()> {
-    search::add(c, SEARCH_KIND, id, &[Some(&d.code), Some(&d.name)])
+/// The texts a bloc is found by: indexed on insert, and again when a change touches them.
+fn searched(d: &BlocData) -> Vec<Option<&str>> {
+    vec![Some(&d.code), Some(&d.name)]
 }
 
 pub fn insert(c: &mut AnyConnection, d: &BlocData) -> QueryResult<Bloc> {
@@ -114,7 +110,7 @@ pub fn insert(c: &mut AnyConnection, d: &BlocData) -> QueryResult<Bloc> {
         .values((d, blocs::created_at.eq(at), blocs::updated_at.eq(at)))
         .returning(blocs::id)
         .get_result(c)?;
-    index_new(c, id, d)?;
+    search::add(c, SEARCH_KIND, id, &searched(d))?;
     blocs::table.find(id).select(Bloc::as_select()).first(c)
 }
 
@@ -134,8 +130,8 @@ pub fn update(c: &mut AnyConnection, current: &Bloc, d: &BlocData) -> QueryResul
     if n == 0 {
         return Ok(None);
     }
-    if d.code != current.data.code || d.name != current.data.name {
-        index(c, current.id, d)?;
+    if searched(d) != searched(&current.data) {
+        search::index(c, SEARCH_KIND, current.id, &searched(d))?;
     }
     find(c, current.id)
 }

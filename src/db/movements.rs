@@ -83,13 +83,9 @@ pub fn find(c: &mut AnyConnection, id: i64) -> QueryResult<Option<Movement>> {
         .optional()
 }
 
-fn index(c: &mut AnyConnection, id: i64, d: &MovementData) -> QueryResult<()> {
-    search::index(c, SEARCH_KIND, id, &[Some(&d.name), d.slogan.as_deref()])
-}
-
-/// The new row's words.
-fn index_new(c: &mut AnyConnection, id: i64, d: &MovementData) -> QueryResult<()> {
-    search::add(c, SEARCH_KIND, id, &[Some(&d.name), d.slogan.as_deref()])
+/// The texts a movement is found by: indexed on insert, and again when a change touches them.
+fn searched(d: &MovementData) -> Vec<Option<&str>> {
+    vec![Some(&d.name), d.slogan.as_deref()]
 }
 
 pub fn insert(c: &mut AnyConnection, d: &MovementData) -> QueryResult<Movement> {
@@ -102,7 +98,7 @@ pub fn insert(c: &mut AnyConnection, d: &MovementData) -> QueryResult<Movement> 
         ))
         .returning(movements::id)
         .get_result(c)?;
-    index_new(c, id, d)?;
+    search::add(c, SEARCH_KIND, id, &searched(d))?;
     movements::table
         .find(id)
         .select(Movement::as_select())
@@ -129,8 +125,8 @@ pub fn update(
     if n == 0 {
         return Ok(None);
     }
-    if d.name != current.data.name || d.slogan != current.data.slogan {
-        index(c, current.id, d)?;
+    if searched(d) != searched(&current.data) {
+        search::index(c, SEARCH_KIND, current.id, &searched(d))?;
     }
     find(c, current.id)
 }

@@ -74,13 +74,9 @@ pub fn find(c: &mut AnyConnection, id: i64) -> QueryResult<Option<Person>> {
         .optional()
 }
 
-fn index(c: &mut AnyConnection, id: i64, d: &PersonData) -> QueryResult<()> {
-    search::index(c, SEARCH_KIND, id, &[Some(&d.full_name)])
-}
-
-/// The new row's words.
-fn index_new(c: &mut AnyConnection, id: i64, d: &PersonData) -> QueryResult<()> {
-    search::add(c, SEARCH_KIND, id, &[Some(&d.full_name)])
+/// The texts a person is found by: indexed on insert, and again when a change touches them.
+fn searched(d: &PersonData) -> Vec<Option<&str>> {
+    vec![Some(&d.full_name)]
 }
 
 /// Inserts a person and indexes its name.
@@ -90,7 +86,7 @@ pub fn insert(c: &mut AnyConnection, d: &PersonData) -> QueryResult<Person> {
         .values((d, persons::created_at.eq(at), persons::updated_at.eq(at)))
         .returning(persons::id)
         .get_result(c)?;
-    index_new(c, id, d)?;
+    search::add(c, SEARCH_KIND, id, &searched(d))?;
     persons::table.find(id).select(Person::as_select()).first(c)
 }
 
@@ -114,8 +110,8 @@ pub fn update(
     if n == 0 {
         return Ok(None);
     }
-    if d.full_name != current.data.full_name {
-        index(c, current.id, d)?;
+    if searched(d) != searched(&current.data) {
+        search::index(c, SEARCH_KIND, current.id, &searched(d))?;
     }
     find(c, current.id)
 }

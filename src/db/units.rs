@@ -99,23 +99,9 @@ pub fn exists(c: &mut AnyConnection, id: i64) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(units::table.find(id))).get_result(c)
 }
 
-fn index(c: &mut AnyConnection, id: i64, d: &UnitData) -> QueryResult<()> {
-    search::index(
-        c,
-        SEARCH_KIND,
-        id,
-        &[Some(&d.code), Some(&d.name), d.short_name.as_deref()],
-    )
-}
-
-/// The new row's words.
-fn index_new(c: &mut AnyConnection, id: i64, d: &UnitData) -> QueryResult<()> {
-    search::add(
-        c,
-        SEARCH_KIND,
-        id,
-        &[Some(&d.code), Some(&d.name), d.short_name.as_deref()],
-    )
+/// The texts a unit is found by: indexed on insert, and again when a change touches them.
+fn searched(d: &UnitData) -> Vec<Option<&str>> {
+    vec![Some(&d.code), Some(&d.name), d.short_name.as_deref()]
 }
 
 pub fn insert(c: &mut AnyConnection, d: &UnitData) -> QueryResult<Unit> {
@@ -124,7 +110,7 @@ pub fn insert(c: &mut AnyConnection, d: &UnitData) -> QueryResult<Unit> {
         .values((d, units::created_at.eq(at), units::updated_at.eq(at)))
         .returning(units::id)
         .get_result(c)?;
-    index_new(c, id, d)?;
+    search::add(c, SEARCH_KIND, id, &searched(d))?;
     units::table.find(id).select(Unit::as_select()).first(c)
 }
 
@@ -144,11 +130,8 @@ pub fn update(c: &mut AnyConnection, current: &Unit, d: &UnitData) -> QueryResul
     if n == 0 {
         return Ok(None);
     }
-    if d.code != current.data.code
-        || d.name != current.data.name
-        || d.short_name != current.data.short_name
-    {
-        index(c, current.id, d)?;
+    if searched(d) != searched(&current.data) {
+        search::index(c, SEARCH_KIND, current.id, &searched(d))?;
     }
     find(c, current.id)
 }
