@@ -177,11 +177,8 @@ pub fn match_header(
             format!("the file needs a column named {}", c.name),
         ));
     }
-    if errors.is_empty() {
-        Ok(found)
-    } else {
-        Err(ApiError::Validation(errors))
-    }
+    ApiError::unless_any(errors)?;
+    Ok(found)
 }
 
 #[cfg(test)]

@@ -19,7 +19,6 @@
 pub mod columns;
 mod rows;
 pub mod sheet;
-mod text;
 
 use diesel::RunQueryDsl;
 use serde::Serialize;

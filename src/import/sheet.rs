@@ -217,9 +217,10 @@ fn text(s: &str) -> Option<Cell> {
             CELL_MAX >> 10
         )));
     }
-    Some(match super::text::control_character(s) {
-        Some(why) => Cell::Bad(why),
-        None => Cell::Text(s.to_owned()),
+    // The rule every string the API takes follows (NUL and other controls, bidi overrides).
+    Some(match crate::domain::text::check_text(s) {
+        Err(problem) => Cell::Bad(problem.message()),
+        Ok(()) => Cell::Text(s.to_owned()),
     })
 }
 
