@@ -138,6 +138,15 @@ impl ApiError {
         }
     }
 
+    /// `Ok` when a rule check found nothing, else the 422 listing every field it found.
+    pub fn unless_any(errors: Vec<FieldError>) -> Result<(), ApiError> {
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(ApiError::Validation(errors))
+        }
+    }
+
     pub fn invalid(field: &str, code: &str, message: &str) -> Self {
         ApiError::Validation(vec![FieldError::new(field, code, message)])
     }

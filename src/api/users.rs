@@ -54,11 +54,7 @@ pub fn check_scope(role: Role, unit_id: Option<i64>, bloc_ids: &[i64]) -> Result
     if sorted.len() != bloc_ids.len() {
         err("bloc_ids", "must not repeat a bloc");
     }
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(ApiError::Validation(errors))
-    }
+    ApiError::unless_any(errors)
 }
 
 /// The unit and blocs a scope names must exist.
@@ -80,11 +76,7 @@ fn check_scope_targets(
             "names a bloc that does not exist",
         ));
     }
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(ApiError::Validation(errors))
-    }
+    ApiError::unless_any(errors)
 }
 
 /// Creates a user and its audit row (in the caller's transaction); the API, the bootstrap and

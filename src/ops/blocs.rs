@@ -101,11 +101,8 @@ impl ReplaceMembers {
                 ));
             }
         }
-        if errors.is_empty() {
-            Ok(self.members.iter().map(|m| (m.unit_id, m.role)).collect())
-        } else {
-            Err(ApiError::Validation(errors))
-        }
+        ApiError::unless_any(errors)?;
+        Ok(self.members.iter().map(|m| (m.unit_id, m.role)).collect())
     }
 }
 
@@ -291,11 +288,7 @@ fn check_members(
             Some(_) => {}
         }
     }
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(ApiError::Validation(errors))
-    }
+    ApiError::unless_any(errors)
 }
 
 /// Replaces the members of a bloc in a year with `list`. `expected` is checked against the

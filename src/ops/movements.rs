@@ -62,11 +62,7 @@ fn check(c: &mut AnyConnection, d: &MovementData) -> Result<(), ApiError> {
             "no unit has this id",
         ));
     }
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(ApiError::Validation(errors))
-    }
+    ApiError::unless_any(errors)
 }
 
 pub fn create(

@@ -114,11 +114,7 @@ fn check(c: &mut AnyConnection, id: Option<i64>, d: &UnitData) -> Result<(), Api
             ));
         }
     }
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(ApiError::Validation(errors))
-    }
+    ApiError::unless_any(errors)
 }
 
 /// Creates a unit: by the API, the importer and the command line alike.
