@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 use crate::api::responses::{AdminRead, CsvExport};
 use crate::auth::AuthUser;
 use crate::db::audit::{self, AuditEvent, AuditFilter, AuditSort};
+use crate::domain::Permission;
 use crate::error::ApiError;
 use crate::http::csv::{self, CsvRow, opt};
 use crate::list_query;
@@ -204,7 +205,7 @@ async fn list(
     state: web::Data<AppState>,
     query: AuditListQuery,
 ) -> Result<HttpResponse, ApiError> {
-    user.require_admin()?;
+    user.require(Permission::ReadAudit)?;
     let page = query.page::<AuditSort>()?;
     let q = query;
     let filter = AuditFilter {

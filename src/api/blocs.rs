@@ -11,6 +11,7 @@ use crate::auth::AuthUser;
 use crate::db::blocs::{self, BlocFilter, BlocSort};
 use crate::db::scope;
 use crate::db::search::SearchWords;
+use crate::domain::Permission;
 use crate::error::ApiError;
 use crate::http::body::{Json, MergePatch};
 use crate::http::csv;
@@ -102,7 +103,7 @@ pub async fn create_bloc(
     idempotency: IdempotencyKey,
     body: Json<CreateBloc>,
 ) -> Result<HttpResponse, ApiError> {
-    user.require_admin()?;
+    user.require(Permission::EditRegistry)?;
     let body = body.into_inner()?;
     let data = body.clone().into_data()?;
     let actor = user.actor();
@@ -166,7 +167,7 @@ pub async fn update_bloc(
     if_match: IfMatch,
     body: MergePatch<BlocPatch>,
 ) -> Result<HttpResponse, ApiError> {
-    user.require_admin()?;
+    user.require(Permission::EditRegistry)?;
     let patch = body.into_inner()?;
     let (id, actor) = (id.into_inner(), user.actor());
     let bloc = state
@@ -202,7 +203,7 @@ pub async fn delete_bloc(
     id: web::Path<i64>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
-    user.require_admin()?;
+    user.require(Permission::EditRegistry)?;
     let (id, actor) = (id.into_inner(), user.actor());
     state
         .db

@@ -12,6 +12,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::api::responses::AdminCreate;
 use crate::auth::AuthUser;
 use crate::db;
+use crate::domain::Permission;
 use crate::error::ApiError;
 use crate::http::idempotency::{IdempotencyKey, Reply};
 use crate::import::sheet::Format;
@@ -89,7 +90,7 @@ async fn run(
     payload: web::Payload,
     target: Target,
 ) -> Result<HttpResponse, ApiError> {
-    user.require_admin()?;
+    user.require(Permission::ImportRegistry)?;
     let format = req
         .headers()
         .get(header::CONTENT_TYPE)

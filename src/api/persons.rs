@@ -10,6 +10,7 @@ use crate::auth::AuthUser;
 use crate::db::persons::{self, PersonFilter, PersonSort};
 use crate::db::scope;
 use crate::db::search::SearchWords;
+use crate::domain::Permission;
 use crate::error::ApiError;
 use crate::http::body::{Json, MergePatch};
 use crate::http::csv;
@@ -102,7 +103,7 @@ pub async fn create_person(
     idempotency: IdempotencyKey,
     body: Json<CreatePerson>,
 ) -> Result<HttpResponse, ApiError> {
-    user.require_admin()?;
+    user.require(Permission::EditRegistry)?;
     let body = body.into_inner()?;
     let data = body.clone().into_data()?;
     let actor = user.actor();
@@ -167,7 +168,7 @@ pub async fn update_person(
     if_match: IfMatch,
     body: MergePatch<PersonPatch>,
 ) -> Result<HttpResponse, ApiError> {
-    user.require_admin()?;
+    user.require(Permission::EditRegistry)?;
     let patch = body.into_inner()?;
     let (id, actor) = (id.into_inner(), user.actor());
     let person = state
@@ -203,7 +204,7 @@ pub async fn delete_person(
     id: web::Path<i64>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
-    user.require_admin()?;
+    user.require(Permission::EditRegistry)?;
     let (id, actor) = (id.into_inner(), user.actor());
     state
         .db

@@ -10,6 +10,7 @@ use crate::auth::AuthUser;
 use crate::db::scope;
 use crate::db::search::SearchWords;
 use crate::db::units::{self, UnitFilter, UnitSort};
+use crate::domain::Permission;
 use crate::error::ApiError;
 use crate::http::body::{Json, MergePatch};
 use crate::http::csv;
@@ -111,7 +112,7 @@ pub async fn create_unit(
     idempotency: IdempotencyKey,
     body: Json<CreateUnit>,
 ) -> Result<HttpResponse, ApiError> {
-    user.require_admin()?;
+    user.require(Permission::EditRegistry)?;
     let body = body.into_inner()?;
     let data = body.clone().into_data()?;
     let actor = user.actor();
@@ -178,7 +179,7 @@ pub async fn update_unit(
     if_match: IfMatch,
     body: MergePatch<UnitPatch>,
 ) -> Result<HttpResponse, ApiError> {
-    user.require_admin()?;
+    user.require(Permission::EditRegistry)?;
     let patch = body.into_inner()?;
     let (id, actor) = (id.into_inner(), user.actor());
     let view = state
@@ -214,7 +215,7 @@ pub async fn delete_unit(
     id: web::Path<i64>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
-    user.require_admin()?;
+    user.require(Permission::EditRegistry)?;
     let (id, actor) = (id.into_inner(), user.actor());
     state
         .db

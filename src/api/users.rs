@@ -13,6 +13,7 @@ use crate::auth::{Actor, AuthUser, Role, password};
 use crate::db::audit::{self, Change};
 use crate::db::users::{self, NewUser, User, UserChanges, UserFilter, UserSort};
 use crate::db::{self, AnyConnection};
+use crate::domain::Permission;
 use crate::error::{ApiError, FieldError};
 use crate::http::body::{Json, MergePatch};
 use crate::http::csv;
@@ -146,7 +147,7 @@ async fn list(
     state: web::Data<AppState>,
     query: UserListQuery,
 ) -> Result<HttpResponse, ApiError> {
-    user.require_admin()?;
+    user.require(Permission::ManageUsers)?;
     let page = query.page::<UserSort>()?;
     let format = query.format;
     let filter = UserFilter {
@@ -182,7 +183,7 @@ pub async fn create_user(
     idempotency: IdempotencyKey,
     body: Json<CreateUser>,
 ) -> Result<HttpResponse, ApiError> {
-    user.require_admin()?;
+    user.require(Permission::ManageUsers)?;
     let body = body.into_inner()?;
     body.validate()?;
     check_scope(body.role, body.unit_id, &body.bloc_ids)?;
@@ -225,7 +226,7 @@ pub async fn get_user(
     state: web::Data<AppState>,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    user.require_admin()?;
+    user.require(Permission::ManageUsers)?;
     let found = load(&state, id.into_inner()).await?;
     Ok(HttpResponse::Ok()
         .insert_header(("ETag", etag(found.version)))
@@ -258,7 +259,7 @@ pub async fn update_user(
     if_match: IfMatch,
     body: MergePatch<UserPatch>,
 ) -> Result<HttpResponse, ApiError> {
-    user.require_admin()?;
+    user.require(Permission::ManageUsers)?;
     let patch = body.into_inner()?;
     patch.validate()?;
     let (id, me, actor) = (id.into_inner(), user.id, user.actor());
@@ -327,7 +328,7 @@ pub async fn set_user_password(
     if_match: IfMatch,
     body: Json<SetPassword>,
 ) -> Result<HttpResponse, ApiError> {
-    user.require_admin()?;
+    user.require(Permission::ManageUsers)?;
     let id = id.into_inner();
     if id == user.id {
         return Err(ApiError::invalid(

@@ -78,14 +78,6 @@ impl AuthUser {
         }
     }
 
-    pub fn require_admin(&self) -> Result<(), ApiError> {
-        if self.role == Role::Admin {
-            Ok(())
-        } else {
-            Err(ApiError::Forbidden)
-        }
-    }
-
     pub fn actor(&self) -> Actor {
         Actor {
             user_id: Some(self.id),

@@ -12,6 +12,7 @@ use crate::api::responses::{AdminWrite, ScopedRead};
 use crate::auth::AuthUser;
 use crate::db::blocs::members;
 use crate::db::scope;
+use crate::domain::Permission;
 use crate::domain::Year;
 use crate::error::ApiError;
 use crate::http::body::Json;
@@ -83,7 +84,7 @@ pub async fn replace_bloc_members(
     if_match: IfMatch,
     body: Json<ReplaceMembers>,
 ) -> Result<HttpResponse, ApiError> {
-    user.require_admin()?;
+    user.require(Permission::EditRegistry)?;
     let body = body.into_inner()?;
     let (key, actor) = (path.into_inner(), user.actor());
     let list = state

@@ -58,9 +58,10 @@ fn require_registrar(user: &AuthUser) -> Result<(), ApiError> {
     user.require(Permission::RegisterForMovement)
 }
 
-/// The unit a caller may register: any existing unit for an admin, their own for anyone else.
+/// The unit a caller may register: one in their scope — any existing unit for an admin, whose
+/// scope is the province, their own for an officer.
 fn registrable_unit(c: &mut AnyConnection, user: &AuthUser, id: i64) -> Result<(), ApiError> {
-    if user.role != Role::Admin && !scope::reaches_unit(c, &user.scope, id)? {
+    if !scope::reaches_unit(c, &user.scope, id)? {
         return Err(ApiError::NotFound("unit"));
     }
     let unit = units::find(c, id)?
