@@ -9,6 +9,7 @@ mod bloc_members;
 mod blocs;
 mod cli;
 mod contract;
+mod fixtures;
 mod helpers;
 mod idempotency;
 mod import_safety;
