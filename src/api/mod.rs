@@ -4,6 +4,8 @@ pub mod audit;
 pub mod auth;
 pub mod bloc_types;
 pub mod blocs;
+pub mod goal_types;
+pub mod goals;
 pub mod health;
 pub mod imports;
 pub mod movement_types;
@@ -44,6 +46,7 @@ use utoipa_actix_web::{AppExt, scope, service_config::ServiceConfig};
         (name = "persons", description = "People (cá nhân) of the units, with minimal personal data"),
         (name = "blocs", description = "Emulation blocs and clusters (khối, cụm thi đua) and their yearly members"),
         (name = "movements", description = "Emulation movements (phong trào thi đua) and unit registrations"),
+        (name = "goals", description = "Units' goals (chỉ tiêu) per period, with their progress, and a bloc's side by side"),
         (name = "imports", description = "Bulk import of units and persons from CSV or XLSX"),
         (name = "audit", description = "The audit trail of every write (admins only)"),
         (name = "operations", description = "Health probes"),
@@ -81,6 +84,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .configure(persons::configure)
             .configure(blocs::configure)
             .configure(movements::configure)
+            .configure(goals::configure)
             .configure(imports::configure),
     );
 }

@@ -31,6 +31,7 @@ pub mod name {
     pub const HEAD_TOO_LARGE: &str = "HeadTooLarge";
     pub const UNAVAILABLE: &str = "ServiceUnavailable";
     pub const CSV_EXPORT: &str = "CsvExport";
+    pub const XLSX_EXPORT: &str = "XlsxExport";
 }
 
 /// A problem document as `error_response` writes it for `err` at `instance`.
@@ -191,6 +192,19 @@ pub fn components() -> Vec<(&'static str, Value)> {
                 "content": {"text/csv": {"schema": {"type": "string"}}},
             }),
         ),
+        (
+            name::XLSX_EXPORT,
+            json!({
+                "description": "An XLSX workbook of one sheet: a header row in Vietnamese, one in \
+                    English, then the rows; numbers as numbers, text as text (never a formula)",
+                "headers": {"Content-Disposition": {
+                    "description": "`attachment; filename=\"<report>.xlsx\"`",
+                    "schema": {"type": "string"},
+                }},
+                "content": {crate::http::xlsx::MEDIA_TYPE: {
+                    "schema": {"type": "string", "contentMediaType": crate::http::xlsx::MEDIA_TYPE}}},
+            }),
+        ),
     ]
 }
 
@@ -245,6 +259,10 @@ response_set!(
 response_set!(
     /// A list's CSV export.
     CsvExport: "200" => name::CSV_EXPORT
+);
+response_set!(
+    /// A report's XLSX workbook.
+    XlsxExport: "200" => name::XLSX_EXPORT
 );
 response_set!(
     /// The probes and metrics, answered before any handler: a head too large is a bare 431.

@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod blocs;
 pub mod constraints;
+pub mod goals;
 pub mod idempotency;
 pub mod movements;
 pub mod persons;

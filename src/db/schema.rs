@@ -193,6 +193,25 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    goals (id) {
+        id -> BigInt,
+        unit_id -> BigInt,
+        year -> Integer,
+        period -> Text,
+        title -> Text,
+        metric -> Nullable<Text>,
+        unit_of_measure -> Text,
+        direction -> Text,
+        target -> BigInt,
+        actual -> Nullable<BigInt>,
+        note -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(user_blocs -> users (user_id));
 diesel::joinable!(user_blocs -> blocs (bloc_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
@@ -201,6 +220,7 @@ diesel::joinable!(bloc_members -> blocs (bloc_id));
 diesel::joinable!(bloc_members -> units (unit_id));
 diesel::joinable!(movement_registrations -> movements (movement_id));
 diesel::joinable!(movement_registrations -> units (unit_id));
+diesel::joinable!(goals -> units (unit_id));
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     user_blocs,
@@ -212,4 +232,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     movements,
     movement_registrations,
     search_terms,
+    goals,
 );

@@ -114,3 +114,25 @@ macro_rules! per_backend {
 
 per_backend!(Year, Integer, i32, |y| &y.0);
 per_backend!(Date, SqlDate, chrono::NaiveDate, |d| &d.0);
+
+impl ToSql<diesel::sql_types::BigInt, MultiBackend> for crate::domain::Decimal {
+    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, MultiBackend>) -> serialize::Result {
+        <i64 as ToSql<diesel::sql_types::BigInt, MultiBackend>>::to_sql(self.scaled_ref(), out)
+    }
+}
+
+impl FromSql<diesel::sql_types::BigInt, MultiBackend> for crate::domain::Decimal {
+    fn from_sql(
+        bytes: <MultiBackend as diesel::backend::Backend>::RawValue<'_>,
+    ) -> deserialize::Result<Self> {
+        <i64 as FromSql<diesel::sql_types::BigInt, MultiBackend>>::from_sql(bytes)
+            .map(crate::domain::Decimal::from_scaled)
+    }
+}
+
+per_backend!(
+    crate::domain::Decimal,
+    diesel::sql_types::BigInt,
+    i64,
+    |d| d.scaled_ref()
+);

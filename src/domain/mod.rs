@@ -6,6 +6,8 @@
 //! as the boards use it.
 
 mod date;
+mod decimal;
+pub mod goal;
 pub mod movement;
 pub mod policy;
 pub mod text;
@@ -13,6 +15,7 @@ pub mod workflow;
 mod year;
 
 pub use date::Date;
+pub use decimal::Decimal;
 pub use policy::Permission;
 pub use year::Year;
 
@@ -179,6 +182,95 @@ text_enum! {
         Approved,
         /// Từ chối.
         Rejected,
+    }
+}
+
+text_enum! {
+    /// A reporting period (kỳ) of a year.
+    pub enum Period {
+        /// 6 tháng đầu năm: January to June.
+        H1,
+        /// 6 tháng cuối năm: July to December.
+        H2,
+        /// Cả năm: the whole year.
+        Year,
+    }
+}
+
+impl Period {
+    /// The last day of the period in `year`: 30 June for `h1`, 31 December otherwise.
+    pub fn end(self, year: Year) -> Option<Date> {
+        match self {
+            Period::H1 => Date::ymd(year.get(), 6, 30),
+            Period::H2 | Period::Year => Date::ymd(year.get(), 12, 31),
+        }
+    }
+}
+
+text_enum! {
+    /// Which way a goal's number is better.
+    pub enum Direction {
+        /// Cao hơn là tốt hơn (a rate, a count of files handled).
+        Higher,
+        /// Thấp hơn là tốt hơn (complaints, accidents, days late).
+        Lower,
+    }
+}
+
+text_enum! {
+    /// Where a goal stands, derived from its target, its actual and the date (never stored).
+    pub enum GoalStatus {
+        /// Chưa thực hiện: no actual yet, and the period is not over.
+        NotStarted,
+        /// Đang thực hiện: an actual short of the target, and the period is not over.
+        OnTrack,
+        /// Đạt: the actual equals the target.
+        Achieved,
+        /// Vượt: the actual is better than the target.
+        Exceeded,
+        /// Không đạt: the period is over and the actual (or its absence) falls short.
+        Missed,
+    }
+}
+
+text_enum! {
+    /// The kind of a review meeting (hội nghị).
+    pub enum ReviewKind {
+        /// Hội nghị ký kết giao ước thi đua.
+        CovenantSigning,
+        /// Hội nghị sơ kết 6 tháng.
+        Midyear,
+        /// Hội nghị tổng kết năm.
+        Annual,
+    }
+}
+
+text_enum! {
+    /// Where a review's minutes stand.
+    pub enum ReviewStatus {
+        /// Dự thảo: being written by the bloc's chair or the board.
+        Draft,
+        /// Đã xác nhận: confirmed by the board; its resolutions are applied.
+        Confirmed,
+    }
+}
+
+text_enum! {
+    /// What a resolution of a review decides.
+    pub enum ResolutionKind {
+        /// The unit that chairs the bloc in the resolution's year (trưởng khối).
+        NextChair,
+        /// A unit that is deputy in the resolution's year (phó khối).
+        NextDeputy,
+        /// Anything else the meeting resolved, as text.
+        Other,
+    }
+}
+
+/// A review starts as a draft.
+impl Default for ReviewStatus {
+    fn default() -> Self {
+        ReviewStatus::Draft
     }
 }
 

@@ -23,6 +23,8 @@ pub enum Permission {
     DecideRegistration,
     /// Open, review and close a movement.
     RunMovement,
+    /// Set goals and report their actuals (one's own unit's, for an officer).
+    EditGoals,
 }
 
 /// The grant table: the roles holding each permission.
@@ -31,7 +33,7 @@ pub fn holders(p: Permission) -> &'static [Role] {
     match p {
         EditRegistry | ImportRegistry | ManageUsers | ReadAudit | DecideRegistration
         | RunMovement => &[Role::Admin],
-        RegisterForMovement => &[Role::Admin, Role::UnitOfficer],
+        RegisterForMovement | EditGoals => &[Role::Admin, Role::UnitOfficer],
     }
 }
 
@@ -57,6 +59,7 @@ mod tests {
             (Permission::RegisterForMovement, [true, false, true, false]),
             (Permission::DecideRegistration, [true, false, false, false]),
             (Permission::RunMovement, [true, false, false, false]),
+            (Permission::EditGoals, [true, false, true, false]),
         ];
         assert_eq!(expected.len(), Permission::VARIANTS.len());
         let roles = [

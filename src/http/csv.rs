@@ -60,14 +60,24 @@ pub fn response<T: CsvRow>(
     name: &str,
     rows: impl IntoIterator<Item = T>,
 ) -> Result<HttpResponse, ApiError> {
+    table(name, T::HEADER, rows.into_iter().map(|r| r.cells()))
+}
+
+/// Writes a header and rows of cells as a CSV attachment named `<name>.csv`: for exports whose
+/// columns are put together at run time (a report joining two resources).
+pub fn table(
+    name: &str,
+    header: &[&str],
+    rows: impl IntoIterator<Item = Vec<String>>,
+) -> Result<HttpResponse, ApiError> {
     let mut writer = csv::WriterBuilder::new()
         .terminator(csv::Terminator::CRLF)
         .from_writer(b"\xEF\xBB\xBF".to_vec());
     let fail = |e: csv::Error| ApiError::Internal(anyhow::anyhow!("writing CSV: {e}"));
-    writer.write_record(T::HEADER).map_err(fail)?;
+    writer.write_record(header).map_err(fail)?;
     for row in rows {
         writer
-            .write_record(row.cells().iter().map(|c| defuse(c)))
+            .write_record(row.iter().map(|c| defuse(c)))
             .map_err(fail)?;
     }
     let body = writer

@@ -8,6 +8,7 @@ pub mod idempotency;
 pub mod metrics;
 pub mod preconditions;
 pub mod request_id;
+pub mod xlsx;
 
 use actix_web::dev::ResourceDef;
 use actix_web::{HttpRequest, HttpResponse, ResponseError, web};

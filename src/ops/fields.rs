@@ -79,6 +79,10 @@ required_in_patch!(
     crate::domain::MovementStatus,
     crate::domain::Gender,
     crate::domain::Role,
+    crate::domain::Period,
+    crate::domain::Direction,
+    crate::domain::Decimal,
+    crate::domain::ReviewKind,
 );
 
 /// The `deserialize_with` of every patch field.

@@ -5,6 +5,7 @@
 
 pub mod blocs;
 pub mod fields;
+pub mod goals;
 pub mod movements;
 pub mod persons;
 pub mod units;

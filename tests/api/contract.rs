@@ -582,6 +582,15 @@ async fn every_list_exports_csv_beside_it_and_answers_json_itself() {
         )
         .await
         .json();
+    let bloc = app
+        .post(
+            "/api/v1/blocs",
+            &admin,
+            &json!({"code": "K-HTKTKT", "name": "Khối Hạ tầng – Kinh tế – Kỹ thuật", "kind": "bloc",
+                    "level": "province", "active_from": 2019}),
+        )
+        .await
+        .json();
     let spec = serde_json::to_value(thidua::api::openapi()).unwrap();
     let exports: Vec<String> = spec["paths"]
         .as_object()
@@ -590,20 +599,28 @@ async fn every_list_exports_csv_beside_it_and_answers_json_itself() {
         .filter(|p| p.ends_with("/export"))
         .cloned()
         .collect();
-    assert_eq!(exports.len(), 9, "{exports:?}");
+    assert_eq!(exports.len(), 11, "{exports:?}");
 
     for export in exports {
         let id = if export.starts_with("/api/v1/movements/") {
             &movement["id"]
+        } else if export.starts_with("/api/v1/blocs/{id}") {
+            &bloc["id"]
         } else {
             &unit["id"]
         };
         let path = export.replace("{id}", &id.to_string());
+        // A bloc's report is of one year.
+        let (query, sep) = if export.starts_with("/api/v1/blocs/{id}/goals") {
+            ("?year=2019", "&")
+        } else {
+            ("", "?")
+        };
         // Act
-        let csv = app.get(&path, &admin).await;
+        let csv = app.get(&format!("{path}{query}"), &admin).await;
         let list = app
             .get(
-                &format!("{}?format=csv", path.trim_end_matches("/export")),
+                &format!("{}{query}{sep}format=csv", path.trim_end_matches("/export")),
                 &admin,
             )
             .await;
@@ -620,7 +637,11 @@ async fn every_list_exports_csv_beside_it_and_answers_json_itself() {
             Some("text/csv; charset=utf-8"),
             "{path}"
         );
-        assert!(csv.body.starts_with(b"\xEF\xBB\xBFid,"), "{path}");
+        assert!(
+            csv.body.starts_with(b"\xEF\xBB\xBFid,")
+                || csv.body.starts_with(b"\xEF\xBB\xBFunit_code,"),
+            "{path}"
+        );
         list.problem(400, "invalid_query");
     }
 }

@@ -286,3 +286,21 @@ pub fn error_fields(problem: &Value) -> Vec<String> {
         .map(|e| e["field"].as_str().unwrap_or_default().to_owned())
         .collect()
 }
+
+/// Sets a goal of `unit` with `token` (an admin's or the unit officer's): the founding bloc's
+/// kind of 2019 goal, `extra` adding or overriding fields. Returns the goal.
+pub async fn goal(app: &TestApp, token: &str, unit: i64, extra: Value) -> Value {
+    let mut body = json!({
+        "year": 2019, "period": "year",
+        "title": "Giải quyết hồ sơ thủ tục hành chính đúng hạn",
+        "unit_of_measure": "%", "direction": "higher", "target": "95",
+    });
+    for (k, v) in extra.as_object().into_iter().flatten() {
+        body[k] = v.clone();
+    }
+    expect(
+        &app.post(&format!("/api/v1/units/{unit}/goals"), token, &body)
+            .await,
+        201,
+    )
+}

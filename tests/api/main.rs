@@ -5,11 +5,13 @@
 mod audit;
 mod auth;
 mod bloc_access;
+mod bloc_goals;
 mod bloc_members;
 mod blocs;
 mod cli;
 mod contract;
 mod fixtures;
+mod goals;
 mod helpers;
 mod idempotency;
 mod import_safety;

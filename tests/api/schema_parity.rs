@@ -46,6 +46,8 @@ fn enum_columns() -> Vec<(&'static str, &'static str, BTreeSet<String>)> {
             "status",
             variants::<RegistrationStatus>(),
         ),
+        ("goals", "period", variants::<Period>()),
+        ("goals", "direction", variants::<Direction>()),
     ]
 }
 

@@ -200,6 +200,43 @@ const EXPECTED: &[(&str, [&str; 5])] = &[
         "export_registrations",
         ["2xx/-", "2xx/-", "2xx/-", "2xx/-", "401"],
     ),
+    // Goals belong to a unit: its officer writes them, the scope reads them.
+    (
+        "list_unit_goals",
+        ["2xx/2xx", "2xx/404", "2xx/404", "2xx/404", "401"],
+    ),
+    (
+        "export_unit_goals",
+        ["2xx/2xx", "2xx/404", "2xx/404", "2xx/404", "401"],
+    ),
+    (
+        "create_goal",
+        ["2xx/2xx", "403/403", "2xx/404", "403/403", "401"],
+    ),
+    (
+        "get_goal",
+        ["2xx/2xx", "2xx/404", "2xx/404", "2xx/404", "401"],
+    ),
+    (
+        "update_goal",
+        ["2xx/2xx", "403/403", "2xx/404", "403/403", "401"],
+    ),
+    (
+        "delete_goal",
+        ["2xx/2xx", "403/403", "2xx/404", "403/403", "401"],
+    ),
+    (
+        "list_bloc_goals",
+        ["2xx/2xx", "2xx/404", "2xx/404", "2xx/404", "401"],
+    ),
+    (
+        "export_bloc_goals",
+        ["2xx/2xx", "2xx/404", "2xx/404", "2xx/404", "401"],
+    ),
+    (
+        "export_bloc_goals_workbook",
+        ["2xx/2xx", "2xx/404", "2xx/404", "2xx/404", "401"],
+    ),
 ];
 
 const ROLES: [&str; 4] = ["admin", "bloc_chair", "unit_officer", "viewer"];
@@ -217,6 +254,8 @@ struct Fixture {
     movement: i64,
     reg_a: i64,
     reg_b: i64,
+    goal_a: i64,
+    goal_b: i64,
 }
 
 /// Who calls: a role's account (its username, for a fresh login) or nobody.
@@ -375,6 +414,17 @@ async fn new_registration(app: &TestApp, admin: &str, movement: i64, unit: i64) 
     .await
 }
 
+async fn new_goal(app: &TestApp, admin: &str, unit: i64) -> i64 {
+    id_of(
+        app,
+        admin,
+        &format!("/api/v1/units/{unit}/goals"),
+        json!({"year": YEAR, "period": "year", "title": "Giải quyết hồ sơ đúng hạn",
+               "unit_of_measure": "%", "direction": "higher", "target": "95"}),
+    )
+    .await
+}
+
 async fn etag(app: &TestApp, admin: &str, path: &str) -> String {
     let res = app.get(path, admin).await;
     assert_eq!(
@@ -406,6 +456,8 @@ async fn fixture(app: &TestApp) -> Fixture {
     let movement = new_movement(app, &admin).await;
     let reg_a = new_registration(app, &admin, movement, unit_a).await;
     let reg_b = new_registration(app, &admin, movement, unit_b).await;
+    let goal_a = new_goal(app, &admin, unit_a).await;
+    let goal_b = new_goal(app, &admin, unit_b).await;
     let f = Fixture {
         admin,
         unit_a,
@@ -417,6 +469,8 @@ async fn fixture(app: &TestApp) -> Fixture {
         movement,
         reg_a,
         reg_b,
+        goal_a,
+        goal_b,
     };
     for (role, name) in ROLES.iter().enumerate().skip(1) {
         app.create_user(&f.admin, &username(role), name, scope_of(role, &f))
@@ -432,6 +486,7 @@ async fn call(app: &TestApp, f: &Fixture, op: &str, caller: Caller, out: bool) -
     let bloc = if out { f.bloc_y } else { f.bloc_x };
     let person = if out { f.person_b } else { f.person_a };
     let reg = if out { f.reg_b } else { f.reg_a };
+    let goal = if out { f.goal_b } else { f.goal_a };
     let role = match caller {
         Caller::Role(r) => Some(r),
         Caller::Anonymous => None,
@@ -679,6 +734,36 @@ async fn call(app: &TestApp, f: &Fixture, op: &str, caller: Caller, out: bool) -
         "export_registrations" => Call::new(
             Method::GET,
             format!("/api/v1/movements/{m}/registrations/export"),
+        ),
+        "list_unit_goals" => Call::new(Method::GET, format!("/api/v1/units/{unit}/goals")),
+        "export_unit_goals" => Call::new(Method::GET, format!("/api/v1/units/{unit}/goals/export")),
+        "create_goal" => Call::new(Method::POST, format!("/api/v1/units/{unit}/goals")).json(
+            json!({"year": YEAR, "period": "h1", "title": "Không có khiếu nại vượt cấp",
+                   "unit_of_measure": "vụ", "direction": "lower", "target": "0"}),
+        ),
+        "get_goal" => Call::new(Method::GET, format!("/api/v1/goals/{goal}")),
+        "update_goal" => {
+            let path = format!("/api/v1/goals/{goal}");
+            Call::new(Method::PATCH, &path)
+                .if_match(etag(app, admin, &path).await)
+                .merge_patch(json!({"actual": "97.5"}))
+        }
+        "delete_goal" => {
+            let target = new_goal(app, admin, unit).await;
+            let path = format!("/api/v1/goals/{target}");
+            Call::new(Method::DELETE, &path).if_match(etag(app, admin, &path).await)
+        }
+        "list_bloc_goals" => Call::new(
+            Method::GET,
+            format!("/api/v1/blocs/{bloc}/goals?year={YEAR}"),
+        ),
+        "export_bloc_goals" => Call::new(
+            Method::GET,
+            format!("/api/v1/blocs/{bloc}/goals/export?year={YEAR}"),
+        ),
+        "export_bloc_goals_workbook" => Call::new(
+            Method::GET,
+            format!("/api/v1/blocs/{bloc}/goals/workbook?year={YEAR}"),
         ),
         other => panic!("the matrix has a row for {other} but no request for it"),
     }
