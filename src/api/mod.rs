@@ -13,6 +13,8 @@ pub mod movements;
 pub mod person_types;
 pub mod persons;
 pub mod responses;
+pub mod review_types;
+pub mod reviews;
 pub mod spec;
 pub mod transitions;
 pub mod unit_types;
@@ -47,6 +49,7 @@ use utoipa_actix_web::{AppExt, scope, service_config::ServiceConfig};
         (name = "blocs", description = "Emulation blocs and clusters (khối, cụm thi đua) and their yearly members"),
         (name = "movements", description = "Emulation movements (phong trào thi đua) and unit registrations"),
         (name = "goals", description = "Units' goals (chỉ tiêu) per period, with their progress, and a bloc's side by side"),
+        (name = "reviews", description = "Review meetings of blocs (hội nghị ký kết, sơ kết, tổng kết): attendees, results, focus tasks, resolutions, awards handed over"),
         (name = "imports", description = "Bulk import of units and persons from CSV or XLSX"),
         (name = "audit", description = "The audit trail of every write (admins only)"),
         (name = "operations", description = "Health probes"),
@@ -85,6 +88,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .configure(blocs::configure)
             .configure(movements::configure)
             .configure(goals::configure)
+            .configure(reviews::configure)
             .configure(imports::configure),
     );
 }

@@ -10,6 +10,7 @@ pub mod idempotency;
 pub mod movements;
 pub mod persons;
 pub mod refs;
+pub mod reviews;
 pub mod schema;
 pub mod scope;
 pub mod search;

@@ -212,6 +212,86 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    reviews (id) {
+        id -> BigInt,
+        bloc_id -> BigInt,
+        kind -> Text,
+        year -> Integer,
+        period -> Text,
+        title -> Nullable<Text>,
+        held_on -> Date,
+        place -> Nullable<Text>,
+        host_unit_id -> Nullable<BigInt>,
+        chair_person_id -> Nullable<BigInt>,
+        chair_name -> Nullable<Text>,
+        summary -> Nullable<Text>,
+        achievements -> Nullable<Text>,
+        shortcomings -> Nullable<Text>,
+        direction -> Nullable<Text>,
+        other_attendees -> Nullable<Text>,
+        source -> Nullable<Text>,
+        status -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    review_attendees (review_id, seq) {
+        review_id -> BigInt,
+        seq -> Integer,
+        person_id -> Nullable<BigInt>,
+        name -> Nullable<Text>,
+        position -> Nullable<Text>,
+        unit_id -> Nullable<BigInt>,
+        unit_name -> Nullable<Text>,
+        note -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    review_focus_tasks (review_id, seq) {
+        review_id -> BigInt,
+        seq -> Integer,
+        text -> Text,
+        movement_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    review_task_owners (review_id, task_seq, unit_id) {
+        review_id -> BigInt,
+        task_seq -> Integer,
+        unit_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    review_resolutions (review_id, seq) {
+        review_id -> BigInt,
+        seq -> Integer,
+        kind -> Text,
+        unit_id -> Nullable<BigInt>,
+        year -> Nullable<Integer>,
+        text -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    review_awards (review_id, seq) {
+        review_id -> BigInt,
+        seq -> Integer,
+        unit_id -> Nullable<BigInt>,
+        person_id -> Nullable<BigInt>,
+        recipient_name -> Nullable<Text>,
+        award_name -> Text,
+        decision_number -> Nullable<Text>,
+        presented_by -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(user_blocs -> users (user_id));
 diesel::joinable!(user_blocs -> blocs (bloc_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
@@ -221,6 +301,7 @@ diesel::joinable!(bloc_members -> units (unit_id));
 diesel::joinable!(movement_registrations -> movements (movement_id));
 diesel::joinable!(movement_registrations -> units (unit_id));
 diesel::joinable!(goals -> units (unit_id));
+diesel::joinable!(reviews -> blocs (bloc_id));
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     user_blocs,
@@ -233,4 +314,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     movement_registrations,
     search_terms,
     goals,
+    reviews,
+    review_attendees,
+    review_focus_tasks,
+    review_task_owners,
+    review_resolutions,
+    review_awards,
 );

@@ -10,6 +10,7 @@ mod decimal;
 pub mod goal;
 pub mod movement;
 pub mod policy;
+pub mod review;
 pub mod text;
 pub mod workflow;
 mod year;

@@ -25,6 +25,8 @@ pub enum Permission {
     RunMovement,
     /// Set goals and report their actuals (one's own unit's, for an officer).
     EditGoals,
+    /// Record review meetings (their bloc's, for its chair, while a draft: see `ops::reviews`).
+    WriteReviews,
 }
 
 /// The grant table: the roles holding each permission.
@@ -34,6 +36,7 @@ pub fn holders(p: Permission) -> &'static [Role] {
         EditRegistry | ImportRegistry | ManageUsers | ReadAudit | DecideRegistration
         | RunMovement => &[Role::Admin],
         RegisterForMovement | EditGoals => &[Role::Admin, Role::UnitOfficer],
+        WriteReviews => &[Role::Admin, Role::BlocChair, Role::UnitOfficer],
     }
 }
 
@@ -60,6 +63,7 @@ mod tests {
             (Permission::DecideRegistration, [true, false, false, false]),
             (Permission::RunMovement, [true, false, false, false]),
             (Permission::EditGoals, [true, false, true, false]),
+            (Permission::WriteReviews, [true, true, true, false]),
         ];
         assert_eq!(expected.len(), Permission::VARIANTS.len());
         let roles = [

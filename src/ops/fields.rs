@@ -21,7 +21,9 @@
 //!
 //! A field of type `T` is required on create and may not be `null` in a patch; a field of type
 //! `Option<T>` is optional on create and cleared by `null` in a patch. Bounds, in this order,
-//! each optional: `len(a, b)` (characters), `range(a, b)`, `min a`, `email n` (an address of at
+//! each optional: `len(a, b)` (characters), `items(a, b)` (a list of `a` to `b` items, empty
+//! when absent on create and replaced whole by a patch, as merge patches replace arrays),
+//! `range(a, b)`, `min a`, `email n` (an address of at
 //! most `n` characters), `pattern "regex"` (documentation; the check is a `check` function),
 //! `check "path::to::fn"` (a `validator` custom function, repeatable), `example value`, and
 //! `create_only default`: a field set once at creation (its `Default` when absent) that a
@@ -94,6 +96,24 @@ where
     T::deserialize_patch(d)
 }
 
+/// The rule failures of every item of a list field, each named by its place
+/// (`attendees[2].name`): for the lists of `items(a, b)` fields, whose items the derives do not
+/// descend into.
+pub fn each<T: validator::Validate>(list: &str, items: &[T]) -> Vec<crate::error::FieldError> {
+    let mut out = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        if let Err(errors) = item.validate()
+            && let crate::error::ApiError::Validation(errors) = crate::error::ApiError::from(errors)
+        {
+            out.extend(errors.into_iter().map(|mut e| {
+                e.field = format!("{list}[{i}].{}", e.field);
+                e
+            }));
+        }
+    }
+    out
+}
+
 /// Codes: letters, digits, `.`, `_`, `-`, starting with a letter or digit.
 pub fn code_chars(code: &impl Maybe<String>) -> Result<(), ValidationError> {
     let Some(code) = code.value() else {
@@ -127,6 +147,7 @@ macro_rules! request_types {
                 $(#[doc = $doc:literal])*
                 $field:ident : $ty:ty
                 $(, len($lmin:tt, $lmax:tt))?
+                $(, items($imin:tt, $imax:tt))?
                 $(, range($rmin:tt, $rmax:tt))?
                 $(, min $min:tt)?
                 $(, email $elen:tt)?
@@ -145,6 +166,7 @@ macro_rules! request_types {
             $(
                 $(#[doc = $doc])*
                 $( #[schema(min_length = $lmin, max_length = $lmax)] #[validate(length(min = $lmin, max = $lmax))] )?
+                $( #[schema(min_items = $imin, max_items = $imax)] #[validate(length(min = $imin, max = $imax))] #[serde(default)] )?
                 $( #[schema(minimum = $rmin, maximum = $rmax)] #[validate(range(min = $rmin, max = $rmax))] )?
                 $( #[schema(minimum = $min)] #[validate(range(min = $min))] )?
                 $( #[schema(format = Email, max_length = $elen)] #[validate(email, length(max = $elen))] )?
@@ -169,6 +191,7 @@ macro_rules! request_types {
                 )]
                 #[schema(value_type = $ty)]
                 $( #[schema(min_length = $lmin, max_length = $lmax)] #[validate(length(min = $lmin, max = $lmax))] )?
+                $( #[schema(min_items = $imin, max_items = $imax)] #[validate(length(min = $imin, max = $imax))] )?
                 $( #[schema(minimum = $rmin, maximum = $rmax)] #[validate(range(min = $rmin, max = $rmax))] )?
                 $( #[schema(minimum = $min)] #[validate(range(min = $min))] )?
                 $( #[schema(format = Email, max_length = $elen)] #[validate(email, length(max = $elen))] )?

@@ -8,6 +8,7 @@ pub mod fields;
 pub mod goals;
 pub mod movements;
 pub mod persons;
+pub mod reviews;
 pub mod units;
 
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
@@ -49,6 +50,12 @@ fn label(table: &str, column: &str) -> String {
         ("movements", "launching_unit_id") => "movements",
         ("movement_registrations", _) => "movement registrations",
         ("users", "unit_id") | ("user_blocs", _) => "users",
+        ("goals", _) => "goals",
+        ("reviews", _) => "reviews",
+        ("review_attendees", _) => "review attendees",
+        ("review_focus_tasks", _) | ("review_task_owners", _) => "review focus tasks",
+        ("review_resolutions", _) => "review resolutions",
+        ("review_awards", _) => "awards handed over at reviews",
         _ => return format!("{table}.{column}"),
     };
     known.to_owned()

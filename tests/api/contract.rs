@@ -599,7 +599,7 @@ async fn every_list_exports_csv_beside_it_and_answers_json_itself() {
         .filter(|p| p.ends_with("/export"))
         .cloned()
         .collect();
-    assert_eq!(exports.len(), 11, "{exports:?}");
+    assert_eq!(exports.len(), 13, "{exports:?}");
 
     for export in exports {
         let id = if export.starts_with("/api/v1/movements/") {

@@ -304,3 +304,20 @@ pub async fn goal(app: &TestApp, token: &str, unit: i64, extra: Value) -> Value 
         201,
     )
 }
+
+/// A midyear review of `bloc` in 2019, held on 29 July, with `extra` adding or overriding
+/// fields. Returns the review.
+pub async fn review(app: &TestApp, token: &str, bloc: i64, extra: Value) -> Value {
+    let mut body = json!({
+        "kind": "midyear", "year": 2019, "period": "h1", "held_on": "2019-07-29",
+        "title": "Hội nghị Sơ kết công tác Thi đua, khen thưởng 6 tháng đầu năm 2019",
+    });
+    for (k, v) in extra.as_object().into_iter().flatten() {
+        body[k] = v.clone();
+    }
+    expect(
+        &app.post(&format!("/api/v1/blocs/{bloc}/reviews"), token, &body)
+            .await,
+        201,
+    )
+}

@@ -48,6 +48,10 @@ fn enum_columns() -> Vec<(&'static str, &'static str, BTreeSet<String>)> {
         ),
         ("goals", "period", variants::<Period>()),
         ("goals", "direction", variants::<Direction>()),
+        ("reviews", "kind", variants::<ReviewKind>()),
+        ("reviews", "period", variants::<Period>()),
+        ("reviews", "status", variants::<ReviewStatus>()),
+        ("review_resolutions", "kind", variants::<ResolutionKind>()),
     ]
 }
 

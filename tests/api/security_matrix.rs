@@ -237,6 +237,44 @@ const EXPECTED: &[(&str, [&str; 5])] = &[
         "export_bloc_goals_workbook",
         ["2xx/2xx", "2xx/404", "2xx/404", "2xx/404", "401"],
     ),
+    // Reviews belong to a bloc: its chair (the bloc chair user, or an officer of the unit
+    // chairing it that year) writes drafts, the board confirms, members read.
+    (
+        "list_bloc_reviews",
+        ["2xx/2xx", "2xx/404", "2xx/404", "2xx/404", "401"],
+    ),
+    (
+        "export_bloc_reviews",
+        ["2xx/2xx", "2xx/404", "2xx/404", "2xx/404", "401"],
+    ),
+    (
+        "create_review",
+        ["2xx/2xx", "2xx/404", "2xx/404", "403/403", "401"],
+    ),
+    (
+        "get_review",
+        ["2xx/2xx", "2xx/404", "2xx/404", "2xx/404", "401"],
+    ),
+    (
+        "update_review",
+        ["2xx/2xx", "2xx/404", "2xx/404", "403/403", "401"],
+    ),
+    (
+        "delete_review",
+        ["2xx/2xx", "2xx/404", "2xx/404", "403/403", "401"],
+    ),
+    (
+        "transition_review",
+        ["2xx/2xx", "403/404", "403/404", "403/404", "401"],
+    ),
+    (
+        "list_unit_reviews",
+        ["2xx/2xx", "2xx/404", "2xx/404", "2xx/404", "401"],
+    ),
+    (
+        "export_unit_reviews",
+        ["2xx/2xx", "2xx/404", "2xx/404", "2xx/404", "401"],
+    ),
 ];
 
 const ROLES: [&str; 4] = ["admin", "bloc_chair", "unit_officer", "viewer"];
@@ -256,6 +294,8 @@ struct Fixture {
     reg_b: i64,
     goal_a: i64,
     goal_b: i64,
+    review_x: i64,
+    review_y: i64,
 }
 
 /// Who calls: a role's account (its username, for a fresh login) or nobody.
@@ -425,6 +465,18 @@ async fn new_goal(app: &TestApp, admin: &str, unit: i64) -> i64 {
     .await
 }
 
+/// A draft midyear review of `bloc` in the matrix's year, hosted by `host`.
+async fn new_review(app: &TestApp, admin: &str, bloc: i64, host: i64) -> i64 {
+    id_of(
+        app,
+        admin,
+        &format!("/api/v1/blocs/{bloc}/reviews"),
+        json!({"kind": "midyear", "year": YEAR, "period": "h1", "held_on": "2026-07-29",
+               "host_unit_id": host, "focus_tasks": [{"text": "Đẩy mạnh phong trào thi đua"}]}),
+    )
+    .await
+}
+
 async fn etag(app: &TestApp, admin: &str, path: &str) -> String {
     let res = app.get(path, admin).await;
     assert_eq!(
@@ -458,6 +510,8 @@ async fn fixture(app: &TestApp) -> Fixture {
     let reg_b = new_registration(app, &admin, movement, unit_b).await;
     let goal_a = new_goal(app, &admin, unit_a).await;
     let goal_b = new_goal(app, &admin, unit_b).await;
+    let review_x = new_review(app, &admin, bloc_x, unit_a).await;
+    let review_y = new_review(app, &admin, bloc_y, unit_b).await;
     let f = Fixture {
         admin,
         unit_a,
@@ -471,6 +525,8 @@ async fn fixture(app: &TestApp) -> Fixture {
         reg_b,
         goal_a,
         goal_b,
+        review_x,
+        review_y,
     };
     for (role, name) in ROLES.iter().enumerate().skip(1) {
         app.create_user(&f.admin, &username(role), name, scope_of(role, &f))
@@ -487,6 +543,7 @@ async fn call(app: &TestApp, f: &Fixture, op: &str, caller: Caller, out: bool) -
     let person = if out { f.person_b } else { f.person_a };
     let reg = if out { f.reg_b } else { f.reg_a };
     let goal = if out { f.goal_b } else { f.goal_a };
+    let review = if out { f.review_y } else { f.review_x };
     let role = match caller {
         Caller::Role(r) => Some(r),
         Caller::Anonymous => None,
@@ -765,6 +822,40 @@ async fn call(app: &TestApp, f: &Fixture, op: &str, caller: Caller, out: bool) -
             Method::GET,
             format!("/api/v1/blocs/{bloc}/goals/workbook?year={YEAR}"),
         ),
+        "list_bloc_reviews" => Call::new(Method::GET, format!("/api/v1/blocs/{bloc}/reviews")),
+        "export_bloc_reviews" => {
+            Call::new(Method::GET, format!("/api/v1/blocs/{bloc}/reviews/export"))
+        }
+        "create_review" => Call::new(Method::POST, format!("/api/v1/blocs/{bloc}/reviews")).json(
+            json!({"kind": "covenant_signing", "year": YEAR, "period": "year",
+                   "held_on": "2026-03-10", "place": "Hội trường Sở Xây dựng"}),
+        ),
+        "get_review" => Call::new(Method::GET, format!("/api/v1/reviews/{review}")),
+        "update_review" => {
+            let path = format!("/api/v1/reviews/{review}");
+            Call::new(Method::PATCH, &path)
+                .if_match(etag(app, admin, &path).await)
+                .merge_patch(json!({"achievements": "Hoàn thành các chỉ tiêu 6 tháng đầu năm"}))
+        }
+        "delete_review" => {
+            let host = if out { f.unit_b } else { f.unit_a };
+            let target = new_review(app, admin, bloc, host).await;
+            let path = format!("/api/v1/reviews/{target}");
+            Call::new(Method::DELETE, &path).if_match(etag(app, admin, &path).await)
+        }
+        "transition_review" => {
+            let host = if out { f.unit_b } else { f.unit_a };
+            let target = new_review(app, admin, bloc, host).await;
+            Call::new(
+                Method::POST,
+                format!("/api/v1/reviews/{target}/transitions"),
+            )
+            .json(json!({"action": "confirm"}))
+        }
+        "list_unit_reviews" => Call::new(Method::GET, format!("/api/v1/units/{unit}/reviews")),
+        "export_unit_reviews" => {
+            Call::new(Method::GET, format!("/api/v1/units/{unit}/reviews/export"))
+        }
         other => panic!("the matrix has a row for {other} but no request for it"),
     }
 }
