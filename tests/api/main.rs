@@ -14,6 +14,7 @@ mod helpers;
 mod idempotency;
 mod import_safety;
 mod imports;
+mod languages;
 mod metrics;
 mod movement_access;
 mod movements;
