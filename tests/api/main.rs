@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod audit;
+mod audit_denials;
 mod auth;
 mod bloc_access;
 mod bloc_members;
