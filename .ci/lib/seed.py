@@ -2,7 +2,8 @@
 """Seeds a fresh thidua server through its HTTP API for the schemathesis run.
 
 Creates two units (A and B), an officer for each, a bloc whose chair is A, an open movement with
-a registration of each unit, persons in both units, and two throwaway accounts for the
+a registration of each unit, persons in both units, a goal of each unit, a draft midyear review
+of the bloc hosted by A with its focus tasks, and two throwaway accounts for the
 operations that would lock the main run out of itself. Writes a Web Fuzzing Commons auth file
 and prints `NAME=value` lines (ids of the throwaway accounts) for the caller to export.
 
@@ -80,6 +81,19 @@ for key in ("a", "b"):
     tokens[key] = login(name, PASSWORD)
     create(f"/movements/{movement}/registrations", tokens[key],
            {"unit_id": unit[key], "pledge": "Giảm 10% chi phí điện, nước"})
+    create(f"/units/{unit[key]}/goals", tokens[key], {
+        "year": YEAR, "period": "year", "title": "Giải quyết hồ sơ thủ tục hành chính đúng hạn",
+        "unit_of_measure": "%", "direction": "higher", "target": "95", "actual": "97.5"})
+create(f"/blocs/{bloc}/reviews", admin, {
+    "kind": "midyear", "year": YEAR, "period": "h1", "held_on": f"{YEAR}-07-29",
+    "place": "Hội trường Sở Công thương", "host_unit_id": unit["a"],
+    "chair_name": "Ngôn Ngọc Khuê, Phó Giám đốc phụ trách",
+    "attendees": [{"name": "Trần Đại Nghĩa", "position": "Phó Ban Thi đua – Khen thưởng tỉnh"}],
+    "achievements": "Các đơn vị trong Khối hoàn thành tốt các nhiệm vụ 6 tháng đầu năm",
+    "focus_tasks": [{"text": "Đẩy mạnh phong trào thi đua tiết kiệm năng lượng",
+                     "owner_unit_ids": [unit["a"], unit["b"]], "movement_id": movement}],
+    "awards": [{"unit_id": unit["b"], "award_name": "Cờ thi đua"}],
+})
 create("/users", admin, {"username": "st.chair", "password": PASSWORD, "role": "bloc_chair",
                          "bloc_ids": [bloc]})
 # Accounts for the operations that would lock the main run out (see schemathesis.toml).

@@ -18,7 +18,7 @@ pub const MAX_ITEMS: usize = 100;
 #[serde(deny_unknown_fields)]
 pub struct Attendee {
     /// A registered person; `name` may be given instead.
-    #[schema(minimum = 1, example = 31)]
+    #[schema(minimum = 1, example = 1)]
     #[validate(range(min = 1))]
     #[serde(default)]
     pub person_id: Option<i64>,
@@ -43,7 +43,7 @@ pub struct Attendee {
     #[serde(default)]
     pub position: Option<String>,
     /// The registered unit they came from.
-    #[schema(minimum = 1, example = 9)]
+    #[schema(minimum = 1, example = 1)]
     #[validate(range(min = 1))]
     #[serde(default)]
     pub unit_id: Option<i64>,
@@ -88,12 +88,12 @@ pub struct FocusTask {
     )]
     pub text: String,
     /// The units that carry it out; every member when empty.
-    #[schema(max_items = 100, example = json!([9]))]
+    #[schema(max_items = 100, example = json!([1, 2]))]
     #[validate(length(max = 100))]
     #[serde(default)]
     pub owner_unit_ids: Vec<i64>,
     /// The emulation movement it belongs to.
-    #[schema(minimum = 1, example = 2)]
+    #[schema(minimum = 1, example = 1)]
     #[validate(range(min = 1))]
     #[serde(default)]
     pub movement_id: Option<i64>,
@@ -106,7 +106,7 @@ pub struct FocusTask {
 pub struct Resolution {
     pub kind: ResolutionKind,
     /// The unit elected, for `next_chair` and `next_deputy`.
-    #[schema(minimum = 1, example = 10)]
+    #[schema(minimum = 1, example = 2)]
     #[validate(range(min = 1))]
     #[serde(default)]
     pub unit_id: Option<i64>,
@@ -132,11 +132,11 @@ pub struct Resolution {
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct HandedAward {
-    #[schema(minimum = 1, example = 4)]
+    #[schema(minimum = 1, example = 2)]
     #[validate(range(min = 1))]
     #[serde(default)]
     pub unit_id: Option<i64>,
-    #[schema(minimum = 1, example = 31)]
+    #[schema(minimum = 1, example = 1)]
     #[validate(range(min = 1))]
     #[serde(default)]
     pub person_id: Option<i64>,

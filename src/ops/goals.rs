@@ -6,7 +6,7 @@ use crate::db::audit::{self, Change};
 use crate::db::goals::{self, Goal, GoalData};
 use crate::db::{AnyConnection, scope};
 use crate::domain::{Decimal, Direction, Period, Year};
-use crate::error::{ApiError, FieldError};
+use crate::error::{ApiError, FieldCode, FieldError, Text, noun};
 use crate::ops::{Precondition, changed};
 use crate::request_types;
 
@@ -42,7 +42,7 @@ request_types! {
 pub fn visible(c: &mut AnyConnection, scope: &Scope, id: i64) -> Result<Goal, ApiError> {
     match goals::find(c, id)? {
         Some(g) if scope::reaches_unit(c, scope, g.unit_id)? => Ok(g),
-        _ => Err(ApiError::NotFound("goal")),
+        _ => Err(ApiError::NotFound(noun::GOAL)),
     }
 }
 
@@ -52,13 +52,19 @@ fn check(d: &GoalData) -> Result<(), ApiError> {
     match d.direction {
         Direction::Higher if d.target <= Decimal::ZERO => errors.push(FieldError::new(
             "target",
-            "not_positive",
-            "when higher is better the target must be above 0",
+            FieldCode::NotPositive,
+            Text::new(
+                "when higher is better the target must be above 0",
+                "khi giá trị càng cao càng tốt, chỉ tiêu kế hoạch phải lớn hơn 0",
+            ),
         )),
         Direction::Lower if d.target.is_negative() => errors.push(FieldError::new(
             "target",
-            "negative",
-            "when lower is better the target must be 0 or more",
+            FieldCode::Negative,
+            Text::new(
+                "when lower is better the target must be 0 or more",
+                "khi giá trị càng thấp càng tốt, chỉ tiêu kế hoạch không được nhỏ hơn 0",
+            ),
         )),
         _ => {}
     }

@@ -14,10 +14,11 @@ use crate::domain::review::{
 };
 use crate::domain::workflow::Workflow;
 use crate::domain::{Date, MemberRole, Period, ResolutionKind, ReviewKind, ReviewStatus, Year};
-use crate::error::{ApiError, FieldError};
+use crate::error::{ApiError, Code, FieldCode, FieldError, Text, noun};
 use crate::ops::blocs::{MemberInput, ReplaceMembers};
 use crate::ops::fields::each;
 use crate::ops::{Precondition, Unconditional, changed, refused};
+use crate::text;
 use crate::{request_types, required_in_patch};
 
 required_in_patch!(
@@ -173,10 +174,10 @@ pub struct Caller<'a> {
 
 /// Loads a review whose bloc the caller may see; others are 404.
 pub fn visible(c: &mut AnyConnection, scope: &Scope, id: i64) -> Result<Review, ApiError> {
-    let review = reviews::find(c, id)?.ok_or(ApiError::NotFound("review"))?;
+    let review = reviews::find(c, id)?.ok_or(ApiError::NotFound(noun::REVIEW))?;
     match crate::ops::blocs::visible(c, scope, review.bloc_id) {
         Ok(_) => Ok(review),
-        Err(ApiError::NotFound(_)) => Err(ApiError::NotFound("review")),
+        Err(ApiError::NotFound(_)) => Err(ApiError::NotFound(noun::REVIEW)),
         Err(e) => Err(e),
     }
 }
@@ -213,8 +214,11 @@ fn require_writer(
 fn require_draft(who: Caller<'_>, review: &Review) -> Result<(), ApiError> {
     if who.role != Role::Admin && review.status != ReviewStatus::Draft {
         return Err(ApiError::conflict(
-            "review_confirmed",
-            "the review is confirmed; only the board may still correct it",
+            Code::ReviewConfirmed,
+            Text::new(
+                "the review is confirmed; only the board may still correct it",
+                "biên bản hội nghị đã được xác nhận; chỉ Ban Thi đua – Khen thưởng còn được sửa",
+            ),
         ));
     }
     Ok(())
@@ -236,8 +240,11 @@ fn check(c: &mut AnyConnection, d: &ReviewDoc) -> Result<(), ApiError> {
         if a.person_id.is_none() && a.name.is_none() {
             errors.push(FieldError::new(
                 format!("attendees[{i}].name"),
-                "required",
-                "an attendee is a registered person (person_id) or a name",
+                FieldCode::Required,
+                Text::new(
+                    "an attendee is a registered person (person_id) or a name",
+                    "người dự là một cá nhân đã đăng ký (person_id) hoặc một họ tên",
+                ),
             ));
         }
         units.extend(a.unit_id.map(|u| (format!("attendees[{i}].unit_id"), u)));
@@ -264,15 +271,22 @@ fn check(c: &mut AnyConnection, d: &ReviewDoc) -> Result<(), ApiError> {
         if elects && r.unit_id.is_none() {
             errors.push(FieldError::new(
                 format!("resolutions[{i}].unit_id"),
-                "required",
-                format!("a {} resolution names the unit elected", r.kind),
+                FieldCode::Required,
+                text!(
+                    "a {} resolution names the unit elected",
+                    "nghị quyết {} phải nêu đơn vị được bầu",
+                    r.kind
+                ),
             ));
         }
         if r.kind == ResolutionKind::Other && r.text.is_none() {
             errors.push(FieldError::new(
                 format!("resolutions[{i}].text"),
-                "required",
-                "an other resolution says what was resolved",
+                FieldCode::Required,
+                Text::new(
+                    "an other resolution says what was resolved",
+                    "nghị quyết loại other phải nêu nội dung đã quyết nghị",
+                ),
             ));
         }
         if r.kind == ResolutionKind::NextChair {
@@ -281,9 +295,10 @@ fn check(c: &mut AnyConnection, d: &ReviewDoc) -> Result<(), ApiError> {
             if *n > 1 {
                 errors.push(FieldError::new(
                     format!("resolutions[{i}].kind"),
-                    "chair_count",
-                    format!(
+                    FieldCode::ChairCount,
+                    text!(
                         "a bloc has one chair in {}; another resolution already elects it",
+                        "mỗi khối có một trưởng khối trong năm {}; một nghị quyết khác đã bầu",
                         d.year_of(r)
                     ),
                 ));
@@ -295,8 +310,11 @@ fn check(c: &mut AnyConnection, d: &ReviewDoc) -> Result<(), ApiError> {
         if a.unit_id.is_none() && a.person_id.is_none() && a.recipient_name.is_none() {
             errors.push(FieldError::new(
                 format!("awards[{i}].recipient_name"),
-                "required",
-                "an award goes to a unit (unit_id), a person (person_id) or a named recipient",
+                FieldCode::Required,
+                Text::new(
+                    "an award goes to a unit (unit_id), a person (person_id) or a named recipient",
+                    "khen thưởng phải trao cho một đơn vị (unit_id), một cá nhân (person_id) hoặc người nhận có tên",
+                ),
             ));
         }
         units.extend(a.unit_id.map(|u| (format!("awards[{i}].unit_id"), u)));
@@ -306,22 +324,28 @@ fn check(c: &mut AnyConnection, d: &ReviewDoc) -> Result<(), ApiError> {
     let (no_units, no_persons, no_movements) =
         reviews::missing(c, &ids(&units), &ids(&persons), &ids(&movements))?;
     for (refs, absent, what) in [
-        (&units, &no_units, "unit"),
-        (&persons, &no_persons, "person"),
-        (&movements, &no_movements, "movement"),
+        (&units, &no_units, crate::ops::NO_UNIT),
+        (&persons, &no_persons, NO_PERSON),
+        (&movements, &no_movements, NO_MOVEMENT),
     ] {
         for (field, id) in refs {
             if absent.contains(id) {
                 errors.push(FieldError::new(
                     field.clone(),
-                    "unknown",
-                    format!("no {what} has this id"),
+                    FieldCode::Unknown,
+                    what.clone(),
                 ));
             }
         }
     }
     ApiError::unless_any(errors)
 }
+
+const NO_PERSON: Text = Text::new("no person has this id", "không có cá nhân nào có mã này");
+const NO_MOVEMENT: Text = Text::new(
+    "no movement has this id",
+    "không có phong trào thi đua nào có mã này",
+);
 
 /// Records a review of `bloc_id` as a draft.
 pub fn create(
@@ -360,8 +384,11 @@ pub fn update(
     }
     if current.status == ReviewStatus::Confirmed && doc.resolutions != current.lists.resolutions {
         return Err(ApiError::conflict(
-            "review_confirmed",
-            "the resolutions of a confirmed review were applied to the membership; they cannot change",
+            Code::ReviewConfirmed,
+            Text::new(
+                "the resolutions of a confirmed review were applied to the membership; they cannot change",
+                "nghị quyết của hội nghị đã xác nhận đã được áp dụng cho thành viên khối; không thể thay đổi",
+            ),
         ));
     }
     check(c, &doc)?;
@@ -484,12 +511,19 @@ fn apply_resolutions(
                     errors
                         .into_iter()
                         .map(|f| {
+                            let (en, vi) = (f.message.en(), f.message.vi());
                             FieldError::new(
                                 "resolutions",
                                 f.code,
-                                format!(
-                                    "the bloc's membership of {year} would break a rule: {}: {}",
-                                    f.field, f.message
+                                Text::owned(
+                                    format!(
+                                        "the bloc's membership of {year} would break a rule: {}: {en}",
+                                        f.field
+                                    ),
+                                    format!(
+                                        "thành viên khối năm {year} sẽ vi phạm quy tắc: {}: {vi}",
+                                        f.field
+                                    ),
                                 ),
                             )
                         })
