@@ -8,6 +8,7 @@ use diesel::RunQueryDsl;
 use serde_json::{Value, json};
 use thidua::db::AnyConnection;
 
+use crate::fixtures::{bloc, unit};
 use crate::helpers::{PASSWORD, TestApp};
 
 fn items(page: &Value) -> &Vec<Value> {
@@ -59,7 +60,7 @@ async fn creating_and_changing_a_user_is_audited_with_the_request_id() {
         .await;
     assert_eq!(res.status, 201);
     let id = res.json()["id"].as_i64().unwrap();
-    let unit = crate::users::new_unit(&app, &admin, "SGD").await;
+    let unit = unit(&app, &admin, "SGD").await;
     let res = app
         .request(Method::PATCH, &format!("/api/v1/users/{id}"))
         .token(&admin)
@@ -358,12 +359,12 @@ async fn only_admins_read_the_trail() {
         (
             "o",
             "unit_officer",
-            json!({"unit_id": crate::users::new_unit(&app, &admin, "U5").await}),
+            json!({"unit_id": unit(&app, &admin, "U5").await}),
         ),
         (
             "c",
             "bloc_chair",
-            json!({"bloc_ids": [crate::users::new_bloc(&app, &admin, "K3").await]}),
+            json!({"bloc_ids": [bloc(&app, &admin, "K3").await]}),
         ),
     ] {
         app.create_user(&admin, &format!("{name}user"), role, extra)

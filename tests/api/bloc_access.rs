@@ -4,8 +4,9 @@
 use actix_web::http::Method;
 use serde_json::{Value, json};
 
-use crate::bloc_members::{founding, members_of, put, six};
-use crate::blocs::{bloc, bloc_body, codes, unit};
+use crate::fixtures::{
+    bloc_body, bloc_from, codes, founding, members, members_of, put_members, unit_named,
+};
 use crate::helpers::{PASSWORD, TestApp};
 
 #[actix_web::test]
@@ -14,15 +15,15 @@ async fn a_unit_lists_its_blocs_by_year() {
     let admin = app.admin_token().await;
     let f = founding(&app, &admin).await;
     let u = &f.units;
-    let cluster = bloc(
+    let cluster = bloc_from(
         &app,
         &admin,
         json!({"code": "C-TP", "name": "Cụm thi đua thành phố Điện Biên Phủ",
         "kind": "cluster", "level": "province", "active_from": 2019}),
     )
     .await;
-    put(&app, &admin, f.bloc, 2019, "*", six(u)).await;
-    put(
+    members(&app, &admin, f.bloc, 2019, u).await;
+    put_members(
         &app,
         &admin,
         f.bloc,
@@ -31,7 +32,7 @@ async fn a_unit_lists_its_blocs_by_year() {
         json!([{"unit_id": u[1], "role": "chair"}, {"unit_id": u[0], "role": "member"}]),
     )
     .await;
-    put(
+    put_members(
         &app,
         &admin,
         cluster,
@@ -99,10 +100,10 @@ async fn a_unit_officer_reads_the_blocs_of_its_unit_and_no_other() {
     let admin = app.admin_token().await;
     let f = founding(&app, &admin).await;
     let u = &f.units;
-    let outsider = unit(&app, &admin, "SYT", "Sở Y tế", None).await;
-    let other = bloc(&app, &admin, bloc_body("K-VHXH", "Khối Văn hóa – Xã hội")).await;
-    put(&app, &admin, f.bloc, 2019, "*", six(u)).await;
-    put(
+    let outsider = unit_named(&app, &admin, "SYT", "Sở Y tế").await;
+    let other = bloc_from(&app, &admin, bloc_body("K-VHXH", "Khối Văn hóa – Xã hội")).await;
+    members(&app, &admin, f.bloc, 2019, u).await;
+    put_members(
         &app,
         &admin,
         other,
@@ -149,7 +150,7 @@ async fn a_unit_officer_reads_the_blocs_of_its_unit_and_no_other() {
     assert_eq!(own.json()["items"][0]["bloc_id"], f.bloc);
 
     // A bloc chair sees the units of its bloc, and only its bloc in their memberships.
-    put(
+    put_members(
         &app,
         &admin,
         other,
@@ -189,11 +190,11 @@ async fn each_role_may_do_what_its_scope_allows() {
     let f = founding(&app, &admin).await;
     let a = f.units[3];
     let b = f.bloc;
-    let outsider = unit(&app, &admin, "SYT", "Sở Y tế", None).await;
-    let c = bloc(&app, &admin, bloc_body("K-VHXH", "Khối Văn hóa – Xã hội")).await;
-    let d = bloc(&app, &admin, bloc_body("K-XOA", "Khối sẽ xóa")).await;
-    put(&app, &admin, b, 2019, "*", six(&f.units)).await;
-    put(
+    let outsider = unit_named(&app, &admin, "SYT", "Sở Y tế").await;
+    let c = bloc_from(&app, &admin, bloc_body("K-VHXH", "Khối Văn hóa – Xã hội")).await;
+    let d = bloc_from(&app, &admin, bloc_body("K-XOA", "Khối sẽ xóa")).await;
+    members(&app, &admin, b, 2019, &f.units).await;
+    put_members(
         &app,
         &admin,
         c,

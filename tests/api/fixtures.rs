@@ -42,6 +42,18 @@ pub fn expect(res: &TestResponse, status: u16) -> Value {
     }
 }
 
+/// POSTs `body` to `path`, asserts a 201 and returns what was created.
+pub async fn created(app: &TestApp, token: &str, path: &str, body: &Value) -> Value {
+    let res = app.post(path, token, body).await;
+    assert_eq!(
+        res.status,
+        201,
+        "{path}: {}",
+        String::from_utf8_lossy(&res.body)
+    );
+    res.json()
+}
+
 /// Creates a unit named "Đơn vị {code}", valid since 2008, and returns its id.
 pub async fn unit(app: &TestApp, admin: &str, code: &str) -> i64 {
     unit_named(app, admin, code, &format!("Đơn vị {code}")).await
@@ -51,6 +63,19 @@ pub async fn unit(app: &TestApp, admin: &str, code: &str) -> i64 {
 pub async fn unit_named(app: &TestApp, admin: &str, code: &str, name: &str) -> i64 {
     let body = json!({"code": code, "name": name, "kind": "administrative",
         "admin_level": "province", "valid_from": "2008-04-01"});
+    id(&expect(&app.post("/api/v1/units", admin, &body).await, 201))
+}
+
+/// Creates a provincial administrative unit that existed from 2008 to `valid_to`.
+pub async fn retired_unit(
+    app: &TestApp,
+    admin: &str,
+    code: &str,
+    name: &str,
+    valid_to: &str,
+) -> i64 {
+    let body = json!({"code": code, "name": name, "kind": "administrative",
+        "admin_level": "province", "valid_from": "2008-04-01", "valid_to": valid_to});
     id(&expect(&app.post("/api/v1/units", admin, &body).await, 201))
 }
 
@@ -72,16 +97,64 @@ pub async fn person(app: &TestApp, admin: &str, unit_id: i64, full_name: &str) -
     ))
 }
 
+/// The body of a provincial bloc active since 2019, founded by decision 1234/QĐ-UBND.
+pub fn bloc_body(code: &str, name: &str) -> Value {
+    json!({"code": code, "name": name, "kind": "bloc", "level": "province",
+        "founding_decision_number": "1234/QĐ-UBND", "founding_decision_date": "2018-12-20",
+        "active_from": 2019})
+}
+
 /// Creates a provincial bloc active since 2019 and returns its id.
 pub async fn bloc(app: &TestApp, admin: &str, code: &str) -> i64 {
     bloc_named(app, admin, code, &format!("Khối {code}")).await
 }
 
 pub async fn bloc_named(app: &TestApp, admin: &str, code: &str, name: &str) -> i64 {
-    let body = json!({"code": code, "name": name, "kind": "bloc", "level": "province",
-        "founding_decision_number": "1234/QĐ-UBND", "founding_decision_date": "2018-12-20",
-        "active_from": 2019});
-    id(&expect(&app.post("/api/v1/blocs", admin, &body).await, 201))
+    bloc_from(app, admin, bloc_body(code, name)).await
+}
+
+/// Creates the bloc `body` describes and returns its id.
+pub async fn bloc_from(app: &TestApp, admin: &str, body: Value) -> i64 {
+    id(&created(app, admin, "/api/v1/blocs", &body).await)
+}
+
+/// `PUT /blocs/{bloc}/members/{year}` with `if-match: tag` and this list of members.
+pub async fn put_members(
+    app: &TestApp,
+    token: &str,
+    bloc: i64,
+    year: i32,
+    tag: &str,
+    members: Value,
+) -> TestResponse {
+    app.request(Method::PUT, &format!("/api/v1/blocs/{bloc}/members/{year}"))
+        .token(token)
+        .header("if-match", tag)
+        .json(&json!({ "members": members }))
+        .send()
+        .await
+}
+
+/// `GET /blocs/{bloc}/members?year={year}`.
+pub async fn members_of(app: &TestApp, token: &str, bloc: i64, year: i32) -> TestResponse {
+    app.get(&format!("/api/v1/blocs/{bloc}/members?year={year}"), token)
+        .await
+}
+
+/// The unit codes (or, for blocs, the codes) of the list under `key`, in order.
+pub fn codes(list: &Value, key: &str) -> Vec<String> {
+    list[key]
+        .as_array()
+        .unwrap_or_else(|| panic!("no {key} in {list}"))
+        .iter()
+        .map(|m| {
+            m["unit_code"]
+                .as_str()
+                .or(m["code"].as_str())
+                .unwrap()
+                .to_owned()
+        })
+        .collect()
 }
 
 /// Sets a bloc's members for a year: the first unit chairs, the second (if any) is deputy, the
@@ -140,19 +213,26 @@ pub async fn bloc_with_members(
     Bloc { id, units, year }
 }
 
-/// The founding document's bloc with its six departments as members in 2019, the Department of
-/// Natural Resources and Environment chairing.
-pub async fn founding(app: &TestApp, admin: &str) -> Bloc {
+/// The founding document's bloc, still without members, its six departments, and the
+/// Department of Posts and Telecommunications, retired at the end of 2018.
+pub struct Founding {
+    pub bloc: i64,
+    /// STNMT (the chair to be), SXD (the deputy), SGTVT, SCT, SNNPTNT, SKHDT.
+    pub units: Vec<i64>,
+    pub retired: i64,
+}
+
+pub async fn founding(app: &TestApp, admin: &str) -> Founding {
     let mut units = Vec::new();
     for (code, name) in FOUNDING_UNITS {
         units.push(unit_named(app, admin, code, name).await);
     }
-    let id = bloc_named(app, admin, FOUNDING_BLOC.0, FOUNDING_BLOC.1).await;
-    members(app, admin, id, 2019, &units).await;
-    Bloc {
-        id,
+    let retired = retired_unit(app, admin, "SBCVT", "Sở Bưu chính Viễn thông", "2018-12-31").await;
+    let bloc = bloc_named(app, admin, FOUNDING_BLOC.0, FOUNDING_BLOC.1).await;
+    Founding {
+        bloc,
         units,
-        year: 2019,
+        retired,
     }
 }
 
@@ -199,6 +279,43 @@ pub async fn chair(app: &TestApp, admin: &str, username: &str, blocs: &[i64]) ->
 /// A province-wide reader.
 pub async fn viewer(app: &TestApp, admin: &str, username: &str) -> User {
     user(app, admin, username, "viewer", json!({})).await
+}
+
+/// The name of the movement [`movement`] creates unless told otherwise.
+pub const SAVING: &str = "Toàn dân thực hành tiết kiệm, chống lãng phí";
+
+/// Creates a planned provincial movement from 2026 to 2030 named [`SAVING`]; `extra` adds or
+/// overrides fields (`{"status": "open"}`, say). Returns what was created.
+pub async fn movement(app: &TestApp, admin: &str, extra: Value) -> Value {
+    let mut body = json!({
+        "name": SAVING,
+        "slogan": "Tiết kiệm là quốc sách",
+        "decision_number": "1122/QĐ-UBND",
+        "decision_date": "2026-03-02",
+        "scope": "province",
+        "form": "regular",
+        "start_date": "2026-03-15",
+        "end_date": "2030-12-31",
+    });
+    for (k, v) in extra.as_object().unwrap() {
+        body[k] = v.clone();
+    }
+    created(app, admin, "/api/v1/movements", &body).await
+}
+
+/// Registers `unit` for `movement` with a pledge, and returns the answer as it is.
+pub async fn register(app: &TestApp, token: &str, movement: i64, unit: i64) -> TestResponse {
+    app.post(
+        &format!("/api/v1/movements/{movement}/registrations"),
+        token,
+        &json!({"unit_id": unit, "pledge": "Giảm 10% chi phí điện, nước so với năm 2025"}),
+    )
+    .await
+}
+
+/// Registers `unit` for `movement` and returns the registration's id.
+pub async fn registration(app: &TestApp, token: &str, movement: i64, unit: i64) -> i64 {
+    id(&expect(&register(app, token, movement, unit).await, 201))
 }
 
 /// The `ETag` a GET of `path` answers.
@@ -275,6 +392,39 @@ pub async fn audit(app: &TestApp, admin: &str, action: &str) -> Vec<Value> {
         .as_array()
         .cloned()
         .unwrap_or_default()
+}
+
+/// The audit trail's page for `query` (`action=unit.create&page_size=2`, …).
+pub async fn audit_page(app: &TestApp, admin: &str, query: &str) -> Value {
+    let res = app
+        .get(&format!("/api/v1/audit-events?{query}"), admin)
+        .await;
+    expect(&res, 200)
+}
+
+/// The items of a page.
+pub fn items(page: &Value) -> &Vec<Value> {
+    page["items"]
+        .as_array()
+        .unwrap_or_else(|| panic!("not a page: {page}"))
+}
+
+/// The ids of a page's items, in order.
+pub fn ids(page: &Value) -> Vec<i64> {
+    items(page).iter().map(id).collect()
+}
+
+/// Percent-encodes everything but ASCII letters and digits, for a query value.
+pub fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
 }
 
 /// The field names of a 422's errors, in order.

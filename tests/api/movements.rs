@@ -4,80 +4,14 @@
 use actix_web::http::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{PASSWORD, TestApp, TestResponse};
-
-pub(crate) const SAVING: &str = "Toàn dân thực hành tiết kiệm, chống lãng phí";
-
-pub(crate) async fn unit(app: &TestApp, admin: &str, code: &str, name: &str) -> i64 {
-    let res = app
-        .post(
-            "/api/v1/units",
-            admin,
-            &json!({"code": code, "name": name, "kind": "administrative", "valid_from": "2008-01-01"}),
-        )
-        .await;
-    assert_eq!(res.status, 201, "{}", String::from_utf8_lossy(&res.body));
-    res.json()["id"].as_i64().unwrap()
-}
-
-/// Creates a movement with sensible defaults; `extra` adds or overrides fields.
-pub(crate) async fn movement(app: &TestApp, admin: &str, extra: Value) -> Value {
-    let mut body = json!({
-        "name": SAVING,
-        "slogan": "Tiết kiệm là quốc sách",
-        "decision_number": "1122/QĐ-UBND",
-        "decision_date": "2026-03-02",
-        "scope": "province",
-        "form": "regular",
-        "start_date": "2026-03-15",
-        "end_date": "2030-12-31",
-    });
-    for (k, v) in extra.as_object().unwrap() {
-        body[k] = v.clone();
-    }
-    let res = app.post("/api/v1/movements", admin, &body).await;
-    assert_eq!(res.status, 201, "{}", String::from_utf8_lossy(&res.body));
-    res.json()
-}
-
-pub(crate) async fn patch(app: &TestApp, token: &str, path: &str, body: Value) -> TestResponse {
-    let etag = app
-        .get(path, token)
-        .await
-        .header("etag")
-        .unwrap_or_default();
-    app.request(Method::PATCH, path)
-        .token(token)
-        .header("if-match", &etag)
-        .merge_patch(&body)
-        .send()
-        .await
-}
-
-pub(crate) async fn user_token(
-    app: &TestApp,
-    admin: &str,
-    name: &str,
-    role: &str,
-    extra: Value,
-) -> String {
-    app.create_user(admin, name, role, extra).await;
-    app.token(name, PASSWORD).await
-}
-
-pub(crate) async fn audit(app: &TestApp, admin: &str, action: &str) -> Vec<Value> {
-    let res = app
-        .get(&format!("/api/v1/audit-events?action={action}"), admin)
-        .await;
-    assert_eq!(res.status, 200);
-    res.json()["items"].as_array().unwrap().clone()
-}
+use crate::fixtures::{SAVING, audit, movement, patch_current, unit_named, user};
+use crate::helpers::{TestApp, TestResponse};
 
 #[actix_web::test]
 async fn a_movement_is_created_read_changed_and_deleted() {
     let app = TestApp::spawn().await;
     let admin = app.admin_token().await;
-    let ubnd = unit(&app, &admin, "UBND", "Ủy ban nhân dân tỉnh Điện Biên").await;
+    let ubnd = unit_named(&app, &admin, "UBND", "Ủy ban nhân dân tỉnh Điện Biên").await;
     let created = app
         .post(
             "/api/v1/movements",
@@ -153,7 +87,7 @@ async fn a_movement_is_created_read_changed_and_deleted() {
     assert_eq!(body["form"], "thematic");
 
     // A patch that would end before the start is refused, and changes nothing.
-    let bad = patch(&app, &admin, &path, json!({"end_date": "2026-01-01"})).await;
+    let bad = patch_current(&app, &admin, &path, &json!({"end_date": "2026-01-01"})).await;
     assert_eq!(
         bad.problem(422, "validation_failed")["errors"][0]["field"],
         "end_date"
@@ -244,12 +178,12 @@ async fn movement_fields_are_validated() {
         .problem(400, "invalid_body");
     let m = movement(&app, &admin, json!({})).await;
     let path = format!("/api/v1/movements/{}", m["id"]);
-    let res = patch(&app, &admin, &path, json!({"name": ""})).await;
+    let res = patch_current(&app, &admin, &path, &json!({"name": ""})).await;
     assert_eq!(
         res.problem(422, "validation_failed")["errors"][0]["field"],
         "name"
     );
-    patch(&app, &admin, &path, json!({"id": 5}))
+    patch_current(&app, &admin, &path, &json!({"id": 5}))
         .await
         .problem(400, "invalid_body");
 }
@@ -299,7 +233,7 @@ async fn movements_export_as_csv_with_formulas_defused() {
 async fn movements_are_found_without_diacritics_and_filtered() {
     let app = TestApp::spawn().await;
     let admin = app.admin_token().await;
-    let viewer = user_token(&app, &admin, "xem", "viewer", json!({})).await;
+    let viewer = user(&app, &admin, "xem", "viewer", json!({})).await.token;
     movement(&app, &admin, json!({"status": "open"})).await;
     movement(
         &app,
@@ -452,7 +386,7 @@ async fn a_movement_moves_through_its_workflow_only() {
     step("finish", None).await.problem(400, "invalid_body");
 
     // Only the board moves a movement.
-    let viewer = user_token(&app, &admin, "xem", "viewer", json!({})).await;
+    let viewer = user(&app, &admin, "xem", "viewer", json!({})).await.token;
     app.post(&path, &viewer, &json!({"action": "open"}))
         .await
         .problem(403, "forbidden");

@@ -4,15 +4,15 @@
 use actix_web::http::Method;
 use serde_json::{Value, json};
 
+use crate::fixtures::{bloc, error_fields, id, unit};
 use crate::helpers::{PASSWORD, TestApp};
-use crate::users::{error_fields, id_of, new_bloc, new_unit};
 
 #[actix_web::test]
 async fn patching_needs_the_current_etag() {
     let app = TestApp::spawn().await;
     let admin = app.admin_token().await;
     let user = app.create_user(&admin, "binh", "viewer", json!({})).await;
-    let path = format!("/api/v1/users/{}", id_of(&user));
+    let path = format!("/api/v1/users/{}", id(&user));
     let patch = json!({"full_name": "Trần Văn Bình"});
 
     let res = app
@@ -118,11 +118,11 @@ async fn patch_bodies_are_merge_patches() {
         .create_user(&admin, "cuc", "viewer", json!({"full_name": "Lê Thị Cúc"}))
         .await;
     let (b1, b2) = (
-        new_bloc(&app, &admin, "K1").await,
-        new_bloc(&app, &admin, "K2").await,
+        bloc(&app, &admin, "K1").await,
+        bloc(&app, &admin, "K2").await,
     );
-    let unit = new_unit(&app, &admin, "SNV").await;
-    let path = format!("/api/v1/users/{}", id_of(&user));
+    let unit = unit(&app, &admin, "SNV").await;
+    let path = format!("/api/v1/users/{}", id(&user));
 
     let res = app
         .request(Method::PATCH, &path)
@@ -234,7 +234,7 @@ async fn an_admin_resets_a_password() {
     let app = TestApp::spawn().await;
     let admin = app.admin_token().await;
     let user = app.create_user(&admin, "quan", "viewer", json!({})).await;
-    let path = format!("/api/v1/users/{}/password", id_of(&user));
+    let path = format!("/api/v1/users/{}/password", id(&user));
     let token = app.token("quan", PASSWORD).await;
     let new_password = "một-mật-khẩu-mới-đủ-dài";
 
@@ -286,7 +286,7 @@ async fn an_admin_resets_a_password() {
 
     // The reset bumped the version.
     let res = app
-        .get(&format!("/api/v1/users/{}", id_of(&user)), &admin)
+        .get(&format!("/api/v1/users/{}", id(&user)), &admin)
         .await;
     assert_eq!(res.header("etag").as_deref(), Some("\"2\""));
 }
