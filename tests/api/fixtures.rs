@@ -59,11 +59,15 @@ pub async fn unit(app: &TestApp, admin: &str, code: &str) -> i64 {
     unit_named(app, admin, code, &format!("Đơn vị {code}")).await
 }
 
+/// The body of a provincial administrative unit valid since 2008.
+pub fn unit_body(code: &str, name: &str) -> Value {
+    json!({"code": code, "name": name, "kind": "administrative", "admin_level": "province",
+        "valid_from": "2008-04-01"})
+}
+
 /// Creates a provincial administrative unit valid since 2008 and returns its id.
 pub async fn unit_named(app: &TestApp, admin: &str, code: &str, name: &str) -> i64 {
-    let body = json!({"code": code, "name": name, "kind": "administrative",
-        "admin_level": "province", "valid_from": "2008-04-01"});
-    id(&expect(&app.post("/api/v1/units", admin, &body).await, 201))
+    id(&created(app, admin, "/api/v1/units", &unit_body(code, name)).await)
 }
 
 /// Creates a provincial administrative unit that existed from 2008 to `valid_to`.
@@ -88,13 +92,28 @@ pub async fn units(app: &TestApp, admin: &str, codes: &[&str]) -> Vec<i64> {
     ids
 }
 
+/// The body of a person working in `unit_id`, with nothing but a name.
+pub fn person_body(full_name: &str, unit_id: i64) -> Value {
+    json!({"full_name": full_name, "unit_id": unit_id})
+}
+
 /// Creates a person working in `unit_id` and returns its id.
 pub async fn person(app: &TestApp, admin: &str, unit_id: i64, full_name: &str) -> i64 {
-    let body = json!({"full_name": full_name, "unit_id": unit_id});
-    id(&expect(
-        &app.post("/api/v1/persons", admin, &body).await,
-        201,
-    ))
+    id(&created(
+        app,
+        admin,
+        "/api/v1/persons",
+        &person_body(full_name, unit_id),
+    )
+    .await)
+}
+
+/// The `full_name`s of a page of persons, in order.
+pub fn full_names(page: &Value) -> Vec<String> {
+    items(page)
+        .iter()
+        .map(|p| p["full_name"].as_str().unwrap().to_owned())
+        .collect()
 }
 
 /// The body of a provincial bloc active since 2019, founded by decision 1234/QĐ-UBND.

@@ -8,7 +8,8 @@ use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
 use serde_json::{Value, json};
 use thidua::db::schema::audit_events::dsl as a;
 
-use crate::helpers::{TestApp, TestResponse};
+use crate::fixtures::{audit, created, error_fields, id};
+use crate::helpers::TestApp;
 
 const CSV: &str = "text/csv";
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -22,26 +23,10 @@ SCT,Sở Công thương tỉnh Điện Biên,SCT Điện Biên,Administrative,pr
 XA-MT,Phường Mường Thanh,,administrative,commune,TP-DBP,2025-07-01,,
 ";
 
-async fn import(
-    app: &TestApp,
-    token: &str,
-    what: &str,
-    query: &str,
-    ct: &str,
-    body: &[u8],
-) -> TestResponse {
-    app.request(Method::POST, &format!("/api/v1/imports/{what}{query}"))
-        .token(token)
-        .body(ct, body.to_vec())
-        .send()
-        .await
-}
-
+/// The city the commune of [`UNITS`] belongs to, already in the database.
 async fn city(app: &TestApp, admin: &str) -> i64 {
     let body = json!({"code": "TP-DBP", "name": "Thành phố Điện Biên Phủ", "kind": "administrative", "valid_from": "1992-09-18"});
-    let res = app.post("/api/v1/units", admin, &body).await;
-    assert_eq!(res.status, 201, "{}", String::from_utf8_lossy(&res.body));
-    res.json()["id"].as_i64().unwrap()
+    id(&created(app, admin, "/api/v1/units", &body).await)
 }
 
 async fn codes(app: &TestApp, token: &str, query: &str) -> Vec<String> {
@@ -57,29 +42,14 @@ async fn codes(app: &TestApp, token: &str, query: &str) -> Vec<String> {
         .collect()
 }
 
-async fn audit(app: &TestApp, admin: &str, action: &str) -> Vec<Value> {
-    let res = app
-        .get(&format!("/api/v1/audit-events?action={action}"), admin)
-        .await;
-    assert_eq!(res.status, 200, "{}", String::from_utf8_lossy(&res.body));
-    res.json()["items"].as_array().unwrap().clone()
-}
-
-fn error_fields(problem: &Value) -> Vec<String> {
-    problem["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap().to_owned())
-        .collect()
-}
-
 #[actix_web::test]
 async fn a_csv_of_dien_bien_units_is_imported_with_parents_by_code() {
     let app = TestApp::spawn().await;
     let admin = app.admin_token().await;
     let city = city(&app, &admin).await;
-    let res = import(&app, &admin, "units", "", CSV, UNITS.as_bytes()).await;
+    let res = app
+        .import_file(&admin, "units", "", CSV, UNITS.as_bytes())
+        .await;
     assert_eq!(res.status, 201, "{}", String::from_utf8_lossy(&res.body));
     let report = res.json();
     assert_eq!(report["dry_run"], false);
@@ -152,7 +122,9 @@ SCT,Sở Công thương (trùng),administrative,,2008-04-01,
 SNV,Sở Nội vụ,administrative,STP,2008-04-01,
 SGD,Sở Giáo dục và Đào tạo,administrative,,2008-04-01,không-phải-email
 ";
-    let res = import(&app, &admin, "units", "", CSV, csv.as_bytes()).await;
+    let res = app
+        .import_file(&admin, "units", "", CSV, csv.as_bytes())
+        .await;
     let problem = res.problem(422, "validation_failed");
     assert_eq!(
         error_fields(&problem),
@@ -193,7 +165,9 @@ async fn unknown_and_missing_columns_are_named() {
     let admin = app.admin_token().await;
     let csv =
         "code,ten_don_vi,kind,valid_from,Fax\nSCT,Sở Công thương,administrative,2008-04-01,0215\n";
-    let res = import(&app, &admin, "units", "", CSV, csv.as_bytes()).await;
+    let res = app
+        .import_file(&admin, "units", "", CSV, csv.as_bytes())
+        .await;
     let problem = res.problem(422, "validation_failed");
     assert_eq!(
         error_fields(&problem),
@@ -201,15 +175,9 @@ async fn unknown_and_missing_columns_are_named() {
     );
     assert_eq!(problem["errors"][0]["code"], "unknown_column");
     assert_eq!(problem["errors"][2]["code"], "missing_column");
-    let res = import(
-        &app,
-        &admin,
-        "units",
-        "",
-        CSV,
-        b"code,name,kind,valid_from\n",
-    )
-    .await;
+    let res = app
+        .import_file(&admin, "units", "", CSV, b"code,name,kind,valid_from\n")
+        .await;
     assert_eq!(
         res.problem(422, "validation_failed")["errors"][0]["code"],
         "empty"
@@ -221,15 +189,9 @@ async fn a_dry_run_checks_everything_and_writes_nothing() {
     let app = TestApp::spawn().await;
     let admin = app.admin_token().await;
     city(&app, &admin).await;
-    let res = import(
-        &app,
-        &admin,
-        "units",
-        "?dry_run=true",
-        CSV,
-        UNITS.as_bytes(),
-    )
-    .await;
+    let res = app
+        .import_file(&admin, "units", "?dry_run=true", CSV, UNITS.as_bytes())
+        .await;
     assert_eq!(res.status, 200, "{}", String::from_utf8_lossy(&res.body));
     assert_eq!(
         res.json(),
@@ -239,21 +201,17 @@ async fn a_dry_run_checks_everything_and_writes_nothing() {
     assert!(audit(&app, &admin, "import.units").await.is_empty());
     // A dry run finds the same problems as a real run.
     let bad = UNITS.replace("TP-DBP", "TP-XYZ");
-    let res = import(&app, &admin, "units", "?dry_run=true", CSV, bad.as_bytes()).await;
+    let res = app
+        .import_file(&admin, "units", "?dry_run=true", CSV, bad.as_bytes())
+        .await;
     assert_eq!(
         error_fields(&res.problem(422, "validation_failed")),
         ["row 4: parent_code"]
     );
     // The real run after the dry run creates them.
-    let res = import(
-        &app,
-        &admin,
-        "units",
-        "?dry_run=false",
-        CSV,
-        UNITS.as_bytes(),
-    )
-    .await;
+    let res = app
+        .import_file(&admin, "units", "?dry_run=false", CSV, UNITS.as_bytes())
+        .await;
     assert_eq!(res.status, 201, "{}", String::from_utf8_lossy(&res.body));
     assert_eq!(codes(&app, &admin, "").await.len(), 4);
 }
@@ -263,15 +221,15 @@ async fn a_byte_order_mark_is_skipped() {
     let app = TestApp::spawn().await;
     let admin = app.admin_token().await;
     let csv = "\u{feff}Code,Name,Kind,Valid_From\r\nSTTTT,Sở Thông tin và Truyền thông,administrative,2008-04-01\r\n";
-    let res = import(
-        &app,
-        &admin,
-        "units",
-        "",
-        "text/csv; charset=utf-8",
-        csv.as_bytes(),
-    )
-    .await;
+    let res = app
+        .import_file(
+            &admin,
+            "units",
+            "",
+            "text/csv; charset=utf-8",
+            csv.as_bytes(),
+        )
+        .await;
     assert_eq!(res.status, 201, "{}", String::from_utf8_lossy(&res.body));
     assert_eq!(codes(&app, &admin, "").await, ["STTTT"]);
 }
@@ -317,7 +275,9 @@ fn workbook() -> Vec<u8> {
 async fn an_xlsx_workbook_is_imported_with_real_date_cells() {
     let app = TestApp::spawn().await;
     let admin = app.admin_token().await;
-    let res = import(&app, &admin, "units", "", XLSX, &workbook()).await;
+    let res = app
+        .import_file(&admin, "units", "", XLSX, &workbook())
+        .await;
     assert_eq!(res.status, 201, "{}", String::from_utf8_lossy(&res.body));
     let ids = res.json()["ids"].clone();
     let province = app
@@ -340,11 +300,15 @@ async fn an_xlsx_workbook_is_imported_with_real_date_cells() {
     );
 
     // Rows are numbered as the spreadsheet shows them, blank ones included.
-    let res = import(&app, &admin, "units", "", XLSX, &workbook()).await;
+    let res = app
+        .import_file(&admin, "units", "", XLSX, &workbook())
+        .await;
     let problem = res.problem(422, "validation_failed");
     assert_eq!(error_fields(&problem), ["row 2: code", "row 4: code"]);
     // Not a workbook at all.
-    let res = import(&app, &admin, "units", "", XLSX, b"code,name\n").await;
+    let res = app
+        .import_file(&admin, "units", "", XLSX, b"code,name\n")
+        .await;
     res.problem(400, "invalid_file");
 }
 
@@ -358,7 +322,9 @@ async fn other_content_types_are_refused_with_415() {
         "text/plain",
         "text/csv; charset=windows-1258",
     ] {
-        let res = import(&app, &admin, "units", "", ct, UNITS.as_bytes()).await;
+        let res = app
+            .import_file(&admin, "units", "", ct, UNITS.as_bytes())
+            .await;
         res.problem(415, "unsupported_media_type");
     }
     let res = app
@@ -380,7 +346,9 @@ async fn only_admins_may_import() {
     for user in ["xem", "lan"] {
         let token = app.token(user, crate::helpers::PASSWORD).await;
         for what in ["units", "persons"] {
-            let res = import(&app, &token, what, "", CSV, UNITS.as_bytes()).await;
+            let res = app
+                .import_file(&token, what, "", CSV, UNITS.as_bytes())
+                .await;
             res.problem(403, "forbidden");
         }
     }
@@ -404,7 +372,9 @@ async fn a_file_over_the_import_limit_is_refused_with_413() {
         ));
     }
     assert!(csv.len() > 2048);
-    let res = import(&app, &admin, "units", "", CSV, csv.as_bytes()).await;
+    let res = app
+        .import_file(&admin, "units", "", CSV, csv.as_bytes())
+        .await;
     res.problem(413, "payload_too_large");
     // Above the general body limit (64 KiB) but within the import limit is fine.
     let app = TestApp::spawn().await;
@@ -416,7 +386,9 @@ async fn a_file_over_the_import_limit_is_refused_with_413() {
         ));
     }
     assert!(csv.len() > 65536);
-    let res = import(&app, &admin, "units", "", CSV, csv.as_bytes()).await;
+    let res = app
+        .import_file(&admin, "units", "", CSV, csv.as_bytes())
+        .await;
     assert_eq!(res.status, 201, "{}", String::from_utf8_lossy(&res.body));
     assert_eq!(res.json()["created"], 1500);
 }
@@ -426,7 +398,9 @@ async fn persons_are_imported_into_units_named_by_code() {
     let app = TestApp::spawn().await;
     let admin = app.admin_token().await;
     city(&app, &admin).await;
-    let res = import(&app, &admin, "units", "", CSV, UNITS.as_bytes()).await;
+    let res = app
+        .import_file(&admin, "units", "", CSV, UNITS.as_bytes())
+        .await;
     assert_eq!(res.status, 201, "{}", String::from_utf8_lossy(&res.body));
     let sct = res.json()["ids"][1].as_i64().unwrap();
     let csv = "\
@@ -435,7 +409,9 @@ Nguyễn Văn An,male,1978,Giám đốc,SCT,CC-2019-00123
 Lò Thị Hoa,Female,1985,Phó Giám đốc,SCT,
 Quàng Văn Bình,,,,TP-DBP,
 ";
-    let res = import(&app, &admin, "persons", "", CSV, csv.as_bytes()).await;
+    let res = app
+        .import_file(&admin, "persons", "", CSV, csv.as_bytes())
+        .await;
     assert_eq!(res.status, 201, "{}", String::from_utf8_lossy(&res.body));
     let ids = res.json()["ids"].clone();
     let an = app
@@ -469,7 +445,9 @@ full_name,unit_code,birth_year,civil_servant_code
 Vì Văn Tùng,SCT,năm 1980,CC-2019-00123
 ,SCT,,
 ";
-    let res = import(&app, &admin, "persons", "", CSV, bad.as_bytes()).await;
+    let res = app
+        .import_file(&admin, "persons", "", CSV, bad.as_bytes())
+        .await;
     let problem = res.problem(422, "validation_failed");
     assert_eq!(
         error_fields(&problem),
@@ -478,7 +456,9 @@ Vì Văn Tùng,SCT,năm 1980,CC-2019-00123
     );
     // Fixing the year leaves the taken civil servant code, as `POST /persons` reports it.
     let bad = "full_name,unit_code,civil_servant_code\nVì Văn Tùng,SCT,CC-2019-00123\n";
-    let res = import(&app, &admin, "persons", "", CSV, bad.as_bytes()).await;
+    let res = app
+        .import_file(&admin, "persons", "", CSV, bad.as_bytes())
+        .await;
     let problem = res.problem(422, "validation_failed");
     assert_eq!(error_fields(&problem), ["row 2: civil_servant_code"]);
     assert_eq!(problem["errors"][0]["code"], "civil_servant_code_taken");
@@ -594,7 +574,9 @@ async fn more_than_20000_rows_are_refused() {
     for i in 0..20_001 {
         csv.push_str(&format!("X{i},Đơn vị {i},other,2020-01-01\n"));
     }
-    let res = import(&app, &admin, "units", "", CSV, csv.as_bytes()).await;
+    let res = app
+        .import_file(&admin, "units", "", CSV, csv.as_bytes())
+        .await;
     let problem = res.problem(422, "validation_failed");
     assert_eq!(problem["errors"][0]["code"], "too_many_rows", "{problem}");
     assert!(codes(&app, &admin, "").await.is_empty());
