@@ -8,7 +8,9 @@
 #![allow(dead_code)] // until every test file has moved onto these builders
 
 use actix_web::http::Method;
+use diesel::RunQueryDsl;
 use serde_json::{Value, json};
+use thidua::db::AnyConnection;
 
 use crate::helpers::{PASSWORD, TestApp, TestResponse};
 
@@ -402,6 +404,34 @@ pub async fn transition(
     app.post(&format!("{path}/transitions"), token, &body).await
 }
 
+/// The content types an import takes.
+pub const CSV: &str = "text/csv";
+pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// An import file of three units of Điện Biên: the province, a department under it by code (an
+/// earlier row), and a commune under the city [`city`] creates.
+pub const UNITS_CSV: &str = "\
+code,name,short_name,kind,admin_level,parent_code,valid_from,valid_to,email
+UBND-DB,Ủy ban nhân dân tỉnh Điện Biên,UBND tỉnh,administrative,province,,2004-01-01,,ubnd@dienbien.gov.vn
+SCT,Sở Công thương tỉnh Điện Biên,SCT Điện Biên,Administrative,province,UBND-DB,2008-04-01,,sct@dienbien.gov.vn
+XA-MT,Phường Mường Thanh,,administrative,commune,TP-DBP,2025-07-01,,
+";
+
+/// Creates the city of Điện Biên Phủ (TP-DBP, since 1992) and returns its id.
+pub async fn city(app: &TestApp, admin: &str) -> i64 {
+    let body = json!({"code": "TP-DBP", "name": "Thành phố Điện Biên Phủ", "kind": "administrative",
+        "valid_from": "1992-09-18"});
+    id(&created(app, admin, "/api/v1/units", &body).await)
+}
+
+/// The codes of the units `token` lists, by code; `query` adds to the query (`&q=…`).
+pub async fn unit_codes(app: &TestApp, token: &str, query: &str) -> Vec<String> {
+    let res = app
+        .get(&format!("/api/v1/units?order_by=code{query}"), token)
+        .await;
+    codes(&expect(&res, 200), "items")
+}
+
 /// The audit events recorded for `action` (`unit.create`, …), newest first.
 pub async fn audit(app: &TestApp, admin: &str, action: &str) -> Vec<Value> {
     let res = app
@@ -419,6 +449,27 @@ pub async fn audit_page(app: &TestApp, admin: &str, query: &str) -> Value {
         .get(&format!("/api/v1/audit-events?{query}"), admin)
         .await;
     expect(&res, 200)
+}
+
+/// The actions of a page of audit events, in order.
+pub fn actions(page: &Value) -> Vec<&str> {
+    items(page)
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect()
+}
+
+/// The number of rows in the audit trail, read past the API.
+pub fn audit_rows(c: &mut AnyConnection) -> i64 {
+    #[derive(diesel::QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    diesel::sql_query("SELECT count(*) AS n FROM audit_events")
+        .get_result::<Count>(c)
+        .unwrap()
+        .n
 }
 
 /// The items of a page.

@@ -8,11 +8,8 @@ use std::process::{Command, Stdio};
 use actix_web::http::Method;
 use serde_json::{Value, json};
 
-use crate::fixtures::created;
+use crate::fixtures::{CSV, XLSX, created};
 use crate::helpers::{TestApp, TestResponse};
-
-const CSV: &str = "text/csv";
-const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 fn body(res: &TestResponse) -> String {
     String::from_utf8_lossy(&res.body).into_owned()

@@ -4,6 +4,8 @@
 
 mod audit;
 mod audit_denials;
+mod audit_integrity;
+mod audit_trail;
 mod auth;
 mod bloc_access;
 mod bloc_members;
@@ -13,6 +15,7 @@ mod contract;
 mod fixtures;
 mod helpers;
 mod idempotency;
+mod import_rules;
 mod import_safety;
 mod imports;
 mod metrics;
@@ -21,6 +24,7 @@ mod movements;
 mod openapi;
 mod pagination;
 mod person_access;
+mod person_imports;
 mod person_search;
 mod persons;
 mod probe;
