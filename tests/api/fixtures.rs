@@ -273,6 +273,36 @@ pub async fn user(app: &TestApp, admin: &str, username: &str, role: &str, scope:
     }
 }
 
+/// Logs in, asserts success and returns `(access_token, refresh_token)`.
+pub async fn session(app: &TestApp, username: &str, password: &str) -> (String, String) {
+    let res = app.login(username, password).await;
+    assert_eq!(
+        res.status,
+        200,
+        "login of {username}: {}",
+        String::from_utf8_lossy(&res.body)
+    );
+    let body = res.json();
+    (
+        body["access_token"].as_str().unwrap().to_owned(),
+        body["refresh_token"].as_str().unwrap().to_owned(),
+    )
+}
+
+/// `POST /auth/refresh` with this refresh token.
+pub async fn refresh(app: &TestApp, refresh_token: &str) -> TestResponse {
+    app.request(Method::POST, "/api/v1/auth/refresh")
+        .json(&json!({ "refresh_token": refresh_token }))
+        .send()
+        .await
+}
+
+/// A problem document without its `request_id`, to compare two answers.
+pub fn without_request_id(mut problem: Value) -> Value {
+    problem.as_object_mut().unwrap().remove("request_id");
+    problem
+}
+
 /// A unit officer of `unit_id`.
 pub async fn officer(app: &TestApp, admin: &str, username: &str, unit_id: i64) -> User {
     user(
