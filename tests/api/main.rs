@@ -12,6 +12,8 @@ mod bloc_members;
 mod blocs;
 mod cli;
 mod contract;
+mod contract_headers;
+mod contract_order;
 mod fixtures;
 mod helpers;
 mod idempotency;
