@@ -5,7 +5,8 @@ use actix_web::http::Method;
 use serde_json::json;
 
 use crate::fixtures::{
-    SAVING, audit, movement, officer, patch_current, register, retired_unit, transition, unit_named,
+    SAVING, audit, delete_current, movement, officer, patch_current, register, retired_unit,
+    transition, unit_named,
 };
 use crate::helpers::TestApp;
 
@@ -144,13 +145,7 @@ async fn a_registration_goes_through_its_whole_lifecycle() {
 
     // The movement has registrations now, so it is closed rather than deleted.
     let m_path = format!("/api/v1/movements/{id}");
-    let etag = app.get(&m_path, &admin).await.header("etag").unwrap();
-    let refused = app
-        .request(Method::DELETE, &m_path)
-        .token(&admin)
-        .header("if-match", &etag)
-        .send()
-        .await;
+    let refused = delete_current(&app, &admin, &m_path).await;
     let problem = refused.problem(409, "movement_in_use");
     assert!(
         problem["detail"]

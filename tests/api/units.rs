@@ -4,7 +4,9 @@
 use actix_web::http::Method;
 use serde_json::json;
 
-use crate::fixtures::{created, officer, patch_current, unit_body, unit_named, user, viewer};
+use crate::fixtures::{
+    created, delete_current, officer, patch_current, unit_body, unit_named, user, viewer,
+};
 use crate::helpers::TestApp;
 
 #[actix_web::test]
@@ -207,13 +209,7 @@ async fn a_retired_unit_names_its_successor_and_cannot_be_deleted_while_referenc
     assert_eq!(codes, vec!["STNMT"]);
 
     let path = format!("/api/v1/units/{new}");
-    let etag = app.get(&path, &admin).await.header("etag").unwrap();
-    let res = app
-        .request(Method::DELETE, &path)
-        .token(&admin)
-        .header("if-match", &etag)
-        .send()
-        .await;
+    let res = delete_current(&app, &admin, &path).await;
     let problem = res.problem(409, "unit_in_use");
     assert!(
         problem["detail"]
@@ -230,13 +226,7 @@ async fn a_retired_unit_names_its_successor_and_cannot_be_deleted_while_referenc
         .send()
         .await;
     res.problem(428, "precondition_required");
-    let etag = app.get(&path, &admin).await.header("etag").unwrap();
-    let res = app
-        .request(Method::DELETE, &path)
-        .token(&admin)
-        .header("if-match", &etag)
-        .send()
-        .await;
+    let res = delete_current(&app, &admin, &path).await;
     assert_eq!(res.status, 204);
     app.get(&path, &admin).await.problem(404, "not_found");
 }
