@@ -5,9 +5,10 @@ use actix_web::http::Method;
 use serde_json::{Value, json};
 
 use crate::fixtures::{
-    bloc_body, bloc_from, codes, founding, members, members_of, put_members, unit_named,
+    bloc_body, bloc_from, chair, codes, founding, members, members_of, officer, put_members,
+    unit_named, viewer,
 };
-use crate::helpers::{PASSWORD, TestApp};
+use crate::helpers::TestApp;
 
 #[actix_web::test]
 async fn a_unit_lists_its_blocs_by_year() {
@@ -113,14 +114,7 @@ async fn a_unit_officer_reads_the_blocs_of_its_unit_and_no_other() {
     )
     .await;
 
-    app.create_user(
-        &admin,
-        "canbo_sct",
-        "unit_officer",
-        json!({"unit_id": u[3]}),
-    )
-    .await;
-    let officer = app.token("canbo_sct", PASSWORD).await;
+    let officer = officer(&app, &admin, "canbo_sct", u[3]).await.token;
     let res = app
         .get(&format!("/api/v1/blocs/{}", f.bloc), &officer)
         .await;
@@ -159,14 +153,7 @@ async fn a_unit_officer_reads_the_blocs_of_its_unit_and_no_other() {
         json!([{"unit_id": u[3], "role": "chair"}]),
     )
     .await;
-    app.create_user(
-        &admin,
-        "truongkhoi",
-        "bloc_chair",
-        json!({"bloc_ids": [f.bloc]}),
-    )
-    .await;
-    let chair = app.token("truongkhoi", PASSWORD).await;
+    let chair = chair(&app, &admin, "truongkhoi", &[f.bloc]).await.token;
     let res = app
         .get(&format!("/api/v1/units/{}/blocs", u[3]), &chair)
         .await
@@ -203,16 +190,17 @@ async fn each_role_may_do_what_its_scope_allows() {
         json!([{"unit_id": outsider, "role": "chair"}]),
     )
     .await;
-    app.create_user(&admin, "xem", "viewer", json!({})).await;
-    app.create_user(&admin, "canbo", "unit_officer", json!({"unit_id": a}))
-        .await;
-    app.create_user(&admin, "truongkhoi", "bloc_chair", json!({"bloc_ids": [b]}))
-        .await;
     let tokens = [
         ("anonymous", None),
-        ("viewer", Some(app.token("xem", PASSWORD).await)),
-        ("unit_officer", Some(app.token("canbo", PASSWORD).await)),
-        ("bloc_chair", Some(app.token("truongkhoi", PASSWORD).await)),
+        ("viewer", Some(viewer(&app, &admin, "xem").await.token)),
+        (
+            "unit_officer",
+            Some(officer(&app, &admin, "canbo", a).await.token),
+        ),
+        (
+            "bloc_chair",
+            Some(chair(&app, &admin, "truongkhoi", &[b]).await.token),
+        ),
         ("admin", Some(admin.clone())),
     ];
     let create = bloc_body("K-MOI", "Khối mới");

@@ -8,8 +8,11 @@ use thidua::db::persons::PersonData;
 use thidua::domain::Gender;
 use thidua::error::ApiError;
 
-use crate::fixtures::{bloc_named, full_names, ids, members, person, person_body, unit_named};
-use crate::helpers::{PASSWORD, TestApp};
+use crate::fixtures::{
+    bloc_named, chair, full_names, ids, members, officer, person, person_body, unit_named, user,
+    viewer,
+};
+use crate::helpers::TestApp;
 
 #[derive(Debug, Clone, Copy)]
 enum Op {
@@ -61,18 +64,18 @@ async fn who_may_do_what_with_persons() {
     for (i, unit) in [a, b, c].into_iter().enumerate() {
         people[i] = person(&app, &admin, unit, &format!("Người {i}")).await;
     }
-    app.create_user(&admin, "viewer.all", "viewer", json!({}))
-        .await;
-    app.create_user(&admin, "officer.a", "unit_officer", json!({"unit_id": a}))
-        .await;
-    app.create_user(&admin, "chair.k", "bloc_chair", json!({"bloc_ids": [bloc]}))
-        .await;
-    app.create_user(&admin, "viewer.k", "viewer", json!({"bloc_ids": [bloc]}))
-        .await;
-    let viewer = app.token("viewer.all", PASSWORD).await;
-    let officer = app.token("officer.a", PASSWORD).await;
-    let chair = app.token("chair.k", PASSWORD).await;
-    let viewer_k = app.token("viewer.k", PASSWORD).await;
+    let viewer = viewer(&app, &admin, "viewer.all").await.token;
+    let officer = officer(&app, &admin, "officer.a", a).await.token;
+    let chair = chair(&app, &admin, "chair.k", &[bloc]).await.token;
+    let viewer_k = user(
+        &app,
+        &admin,
+        "viewer.k",
+        "viewer",
+        json!({"bloc_ids": [bloc]}),
+    )
+    .await
+    .token;
 
     // Act and assert, cell by cell. The admin comes last: its writes change the data.
     use Op::*;
