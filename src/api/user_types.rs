@@ -83,9 +83,12 @@ fn username_chars(name: &str) -> Result<(), ValidationError> {
     if ok {
         Ok(())
     } else {
-        Err(ValidationError::new("pattern").with_message(
-            "use lowercase letters, digits, '.', '_' or '-', starting with a letter or digit"
-                .into(),
+        Err(crate::error::refusal(
+            crate::error::FieldCode::Pattern,
+            crate::error::Text::new(
+                "use lowercase letters, digits, '.', '_' or '-', starting with a letter or digit",
+                "chỉ dùng chữ thường không dấu, chữ số và các dấu '.', '_' hoặc '-', bắt đầu bằng chữ hoặc số",
+            ),
         ))
     }
 }

@@ -14,7 +14,7 @@ use crate::db::audit::{self, Change};
 use crate::db::users::{self, NewUser, User, UserChanges, UserFilter, UserSort};
 use crate::db::{self, AnyConnection};
 use crate::domain::Permission;
-use crate::error::{ApiError, FieldError};
+use crate::error::{ApiError, Code, FieldCode, FieldError, Text};
 use crate::http::body::{Json, MergePatch};
 use crate::http::csv;
 use crate::http::idempotency::{IdempotencyKey, Reply};
@@ -26,34 +26,54 @@ use crate::state::AppState;
 /// more blocs, viewers either or none.
 pub fn check_scope(role: Role, unit_id: Option<i64>, bloc_ids: &[i64]) -> Result<(), ApiError> {
     let mut errors = Vec::new();
-    let mut err =
-        |field: &str, message: &str| errors.push(FieldError::new(field, "scope", message));
+    let mut err = |field: &str, en: &'static str, vi: &'static str| {
+        errors.push(FieldError::new(field, FieldCode::Scope, Text::new(en, vi)))
+    };
     match role {
-        Role::Admin if unit_id.is_some() || !bloc_ids.is_empty() => {
-            err("role", "an admin has no unit or blocs")
-        }
-        Role::UnitOfficer if unit_id.is_none() => err("unit_id", "is required for a unit_officer"),
-        Role::UnitOfficer if !bloc_ids.is_empty() => {
-            err("bloc_ids", "must be empty for a unit_officer")
-        }
-        Role::BlocChair if bloc_ids.is_empty() => {
-            err("bloc_ids", "needs at least one bloc for a bloc_chair")
-        }
-        Role::BlocChair if unit_id.is_some() => err("unit_id", "must be empty for a bloc_chair"),
+        Role::Admin if unit_id.is_some() || !bloc_ids.is_empty() => err(
+            "role",
+            "an admin has no unit or blocs",
+            "tài khoản quản trị không gắn với đơn vị hay khối nào",
+        ),
+        Role::UnitOfficer if unit_id.is_none() => err(
+            "unit_id",
+            "is required for a unit_officer",
+            "là bắt buộc với vai trò unit_officer",
+        ),
+        Role::UnitOfficer if !bloc_ids.is_empty() => err(
+            "bloc_ids",
+            "must be empty for a unit_officer",
+            "phải để trống với vai trò unit_officer",
+        ),
+        Role::BlocChair if bloc_ids.is_empty() => err(
+            "bloc_ids",
+            "needs at least one bloc for a bloc_chair",
+            "cần ít nhất một khối với vai trò bloc_chair",
+        ),
+        Role::BlocChair if unit_id.is_some() => err(
+            "unit_id",
+            "must be empty for a bloc_chair",
+            "phải để trống với vai trò bloc_chair",
+        ),
         Role::Viewer if unit_id.is_some() && !bloc_ids.is_empty() => err(
             "unit_id",
             "a viewer is scoped to a unit or to blocs, not both",
+            "tài khoản xem chỉ gắn với một đơn vị hoặc với các khối, không gắn với cả hai",
         ),
         _ => {}
     }
     if bloc_ids.iter().any(|b| *b < 1) {
-        err("bloc_ids", "ids are positive");
+        err("bloc_ids", "ids are positive", "mã khối phải là số dương");
     }
     let mut sorted = bloc_ids.to_vec();
     sorted.sort_unstable();
     sorted.dedup();
     if sorted.len() != bloc_ids.len() {
-        err("bloc_ids", "must not repeat a bloc");
+        err(
+            "bloc_ids",
+            "must not repeat a bloc",
+            "không được lặp lại một khối",
+        );
     }
     ApiError::unless_any(errors)
 }
@@ -68,13 +88,17 @@ fn check_scope_targets(
     if let Some(unit) = unit_id
         && crate::db::units::find(c, unit)?.is_none()
     {
-        errors.push(FieldError::new("unit_id", "unknown", "no unit has this id"));
+        errors.push(FieldError::new(
+            "unit_id",
+            FieldCode::Unknown,
+            crate::ops::NO_UNIT,
+        ));
     }
     if crate::db::blocs::count_existing(c, bloc_ids)? != bloc_ids.len() as i64 {
         errors.push(FieldError::new(
             "bloc_ids",
-            "unknown",
-            "names a bloc that does not exist",
+            FieldCode::Unknown,
+            Text::new("names a bloc that does not exist", "có khối không tồn tại"),
         ));
     }
     ApiError::unless_any(errors)
@@ -90,7 +114,7 @@ pub fn insert_audited(
 ) -> Result<User, ApiError> {
     check_scope(new.role, new.unit_id, &new.bloc_ids)?;
     check_scope_targets(c, new.unit_id, &new.bloc_ids)?;
-    // A taken username is the unique index's to refuse (`username_taken`, src/error.rs).
+    // A taken username is the unique index's to refuse (`username_taken`, src/error/mod.rs).
     let created = users::insert(c, new)?;
     let change = Change::new(action, "user", created.id).after(UserResponse::from(created.clone()));
     audit::record(c, actor, change)?;
@@ -106,7 +130,7 @@ async fn load(state: &AppState, id: i64) -> Result<User, ApiError> {
         .db
         .read(move |c| users::find(c, id))
         .await?
-        .ok_or(ApiError::NotFound("user"))
+        .ok_or(ApiError::NotFound(crate::error::noun::USER))
 }
 
 /// List users.
@@ -266,7 +290,8 @@ pub async fn update_user(
     let updated = state
         .db
         .write(move |c| {
-            let current = users::find(c, id)?.ok_or(ApiError::NotFound("user"))?;
+            let current =
+                users::find(c, id)?.ok_or(ApiError::NotFound(crate::error::noun::USER))?;
             if_match.check(current.version)?;
             let changes = UserChanges {
                 full_name: patch.full_name.clone(),
@@ -278,8 +303,11 @@ pub async fn update_user(
             let role = changes.role.unwrap_or(current.role);
             if id == me && (role != Role::Admin || changes.disabled == Some(true)) {
                 return Err(ApiError::conflict(
-                    "self_lockout",
-                    "an admin cannot demote or disable themself",
+                    Code::SelfLockout,
+                    Text::new(
+                        "an admin cannot demote or disable themself",
+                        "quản trị viên không thể tự hạ quyền hoặc tự khóa tài khoản của mình",
+                    ),
                 ));
             }
             let unit_id = changes.unit_id.unwrap_or(current.unit_id);
@@ -333,8 +361,11 @@ pub async fn set_user_password(
     if id == user.id {
         return Err(ApiError::invalid(
             "id",
-            "own_password",
-            "is your own account; change your own password with POST /auth/password, giving the current one",
+            FieldCode::OwnPassword,
+            Text::new(
+                "is your own account; change your own password with POST /auth/password, giving the current one",
+                "là tài khoản của chính bạn; hãy đổi mật khẩu của mình qua POST /auth/password, kèm mật khẩu hiện tại",
+            ),
         ));
     }
     let body = body.into_inner()?;

@@ -289,9 +289,8 @@ pub async fn verify_current_password(
             Ok(())
         })
         .await?;
-    Err(ApiError::invalid(
+    Err(ApiError::Validation(vec![crate::error::FieldError::of(
         "current_password",
-        "mismatch",
-        "is not the current password",
-    ))
+        crate::error::FieldCode::Mismatch,
+    )]))
 }

@@ -195,7 +195,7 @@ pub fn insert(c: &mut AnyConnection, new: &NewUser) -> Result<User, ApiError> {
         .returning(users::id)
         .get_result(c)?;
     replace_blocs(c, id, &new.bloc_ids)?;
-    find(c, id)?.ok_or(ApiError::NotFound("user"))
+    find(c, id)?.ok_or(ApiError::NotFound(crate::error::noun::USER))
 }
 
 /// Applies changes and bumps the version. A role or scope change, or disabling or re-enabling
@@ -241,7 +241,7 @@ pub fn update(
     if rights_changed {
         tokens::revoke_all(c, current.id)?;
     }
-    find(c, current.id)?.ok_or(ApiError::NotFound("user"))
+    find(c, current.id)?.ok_or(ApiError::NotFound(crate::error::noun::USER))
 }
 
 /// Sets a new password hash and revokes every token issued before: access tokens by the
@@ -266,7 +266,7 @@ pub fn set_password(c: &mut AnyConnection, user: &User, hash: &str) -> Result<Us
         return Err(ApiError::PreconditionFailed);
     }
     tokens::revoke_all(c, user.id)?;
-    find(c, user.id)?.ok_or(ApiError::NotFound("user"))
+    find(c, user.id)?.ok_or(ApiError::NotFound(crate::error::noun::USER))
 }
 
 /// Replaces a hash made with outdated parameters, keeping tokens valid.

@@ -8,7 +8,7 @@ use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest};
 
-use crate::error::{ApiError, FieldError};
+use crate::error::{ApiError, Code, FieldCode, FieldError, Text};
 
 /// The ETag of a resource at `version`.
 pub fn etag(version: i64) -> String {
@@ -81,14 +81,14 @@ impl IfMatch {
             (Some(given), _) => given,
             (None, false) => return Err(ApiError::PreconditionRequired),
             (None, true) => {
+                let message = Text::new(
+                    "must be an entity tag such as \"3\", or *",
+                    "phải là một thẻ thực thể (entity tag) như \"3\", hoặc *",
+                );
                 return Err(ApiError::BadRequest {
-                    code: "invalid_header",
-                    message: "If-Match must be an entity tag such as \"3\", or *".into(),
-                    errors: vec![FieldError::new(
-                        "If-Match",
-                        "invalid",
-                        "must be an entity tag such as \"3\", or *",
-                    )],
+                    code: Code::InvalidHeader,
+                    message: message.map(|m| format!("If-Match {m}")),
+                    errors: vec![FieldError::new("If-Match", FieldCode::Invalid, message)],
                 });
             }
         };

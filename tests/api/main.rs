@@ -20,6 +20,7 @@ mod idempotency;
 mod import_rules;
 mod import_safety;
 mod imports;
+mod languages;
 mod login_throttling;
 mod metrics;
 mod movement_access;
