@@ -24,6 +24,7 @@ mod languages;
 mod login_throttling;
 mod metrics;
 mod movement_access;
+mod movement_workflow;
 mod movements;
 mod openapi;
 mod pagination;
