@@ -8,6 +8,7 @@ pub mod fields;
 pub mod movements;
 pub mod persons;
 pub mod units;
+pub mod users;
 
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
