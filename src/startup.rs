@@ -208,7 +208,7 @@ pub fn bootstrap_admin(db: &Db, configured: Option<String>) -> anyhow::Result<()
         if users::count(c)? > 0 {
             return Ok(false);
         }
-        api::users::insert_audited(c, &actor, &new, "user.bootstrap")?;
+        crate::ops::users::create(c, &actor, &new, "user.bootstrap")?;
         Ok(true)
     });
     match created {

@@ -150,7 +150,7 @@ impl FromRequest for AuthUser {
             let id: i64 = claims.sub.parse().map_err(|_| ApiError::Unauthorized)?;
             let user = state
                 .db
-                .read(move |c| users::find(c, id))
+                .read(move |c| Ok(users::find(c, id)?))
                 .await?
                 .ok_or(ApiError::Unauthorized)?;
             if user.disabled || user.token_version != claims.ver {

@@ -8,8 +8,10 @@ pub mod fields;
 pub mod goals;
 pub mod movements;
 pub mod persons;
+pub mod registrations;
 pub mod reviews;
 pub mod units;
+pub mod users;
 
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
