@@ -7,6 +7,7 @@ pub mod blocs;
 pub mod fields;
 pub mod movements;
 pub mod persons;
+pub mod registrations;
 pub mod units;
 pub mod users;
 
