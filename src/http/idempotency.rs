@@ -210,11 +210,15 @@ impl IdempotencyKey {
         match result {
             Ok(Ok(reply)) => Ok(reply.into_response()),
             Ok(Err(stored)) => replay(stored, &fingerprint),
-            // A concurrent request with the same key may have committed first.
-            Err(e) if is_unique_violation(&e) => match lookup(db, user_id, &key).await? {
-                Some(stored) => replay(stored, &fingerprint),
-                None => Err(e),
-            },
+            // A concurrent request with the same key may have committed first: its rows then
+            // refuse this one's, either the stored key or what it created (a taken username,
+            // which the UNIQUE table has already made a 409). Its answer is this one's.
+            Err(e) if is_unique_violation(&e) || matches!(e, ApiError::Conflict { .. }) => {
+                match lookup(db, user_id, &key).await? {
+                    Some(stored) => replay(stored, &fingerprint),
+                    None => Err(e),
+                }
+            }
             Err(e) => Err(e),
         }
     }
