@@ -331,6 +331,24 @@ const UNIQUE: &[(&str, &[&str], &str, &str)] = &[
         "the unit already registered for this movement",
     ),
     (
+        "covenants",
+        &["bloc_id", "year"],
+        "covenant_exists",
+        "the bloc already has a covenant for this year",
+    ),
+    (
+        "criteria",
+        &["covenant_id", "code"],
+        "criterion_code_taken",
+        "another criterion of the covenant has this code",
+    ),
+    (
+        "score_sheets",
+        &["covenant_id", "unit_id", "period", "kind"],
+        "sheet_exists",
+        "the unit already has a sheet of this kind for the period",
+    ),
+    (
         "bloc_members",
         &["bloc_id", "year"],
         "membership_conflict",

@@ -5,12 +5,14 @@
 pub mod audit;
 pub mod blocs;
 pub mod constraints;
+pub mod covenants;
 pub mod idempotency;
 pub mod movements;
 pub mod persons;
 pub mod refs;
 pub mod schema;
 pub mod scope;
+pub mod score_sheets;
 pub mod search;
 pub mod settings;
 pub mod sort;

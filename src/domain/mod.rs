@@ -7,12 +7,16 @@
 
 mod date;
 pub mod movement;
+mod points;
 pub mod policy;
+pub mod ranking;
+pub mod score_sheet;
 pub mod text;
 pub mod workflow;
 mod year;
 
 pub use date::Date;
+pub use points::Points;
 pub use policy::Permission;
 pub use year::Year;
 
@@ -179,6 +183,58 @@ text_enum! {
         Approved,
         /// Từ chối.
         Rejected,
+    }
+}
+
+text_enum! {
+    /// A period of the emulation year (kỳ), always with its year.
+    pub enum Period {
+        /// 6 tháng đầu năm (sơ kết).
+        H1,
+        /// 6 tháng cuối năm.
+        H2,
+        /// Cả năm (tổng kết).
+        Year,
+    }
+}
+
+text_enum! {
+    /// Who scores a sheet.
+    pub enum SheetKind {
+        /// Tự chấm điểm: the unit scores itself.
+        #[serde(rename = "self")]
+        #[strum(serialize = "self")]
+        SelfAssessment,
+        /// Chấm chéo: the bloc chair scores a member.
+        Cross,
+        /// Ban Thi đua – Khen thưởng: the board's own scoring.
+        Board,
+    }
+}
+
+impl SheetKind {
+    /// How much a kind weighs when a ranking picks one sheet per unit: board over cross over
+    /// self.
+    pub fn weight(self) -> u8 {
+        match self {
+            SheetKind::SelfAssessment => 0,
+            SheetKind::Cross => 1,
+            SheetKind::Board => 2,
+        }
+    }
+}
+
+text_enum! {
+    /// Where a score sheet stands.
+    pub enum SheetState {
+        /// Nháp: entries may change.
+        Draft,
+        /// Đã gửi, chờ duyệt.
+        Submitted,
+        /// Đã duyệt (by the bloc chair or the board).
+        Approved,
+        /// Đã công bố: final and immutable.
+        Published,
     }
 }
 

@@ -23,6 +23,11 @@ pub enum Permission {
     DecideRegistration,
     /// Open, review and close a movement.
     RunMovement,
+    /// Create, change and delete covenants, their criteria and bands.
+    EditCovenant,
+    /// Create and fill in score sheets and move them through their workflow; which sheets is
+    /// the sheet-level rule's (`domain::score_sheet`).
+    ScoreSheets,
 }
 
 /// The grant table: the roles holding each permission.
@@ -30,7 +35,8 @@ pub fn holders(p: Permission) -> &'static [Role] {
     use Permission::*;
     match p {
         EditRegistry | ImportRegistry | ManageUsers | ReadAudit | DecideRegistration
-        | RunMovement => &[Role::Admin],
+        | RunMovement | EditCovenant => &[Role::Admin],
+        ScoreSheets => &[Role::Admin, Role::BlocChair, Role::UnitOfficer],
         RegisterForMovement => &[Role::Admin, Role::UnitOfficer],
     }
 }
@@ -57,6 +63,8 @@ mod tests {
             (Permission::RegisterForMovement, [true, false, true, false]),
             (Permission::DecideRegistration, [true, false, false, false]),
             (Permission::RunMovement, [true, false, false, false]),
+            (Permission::EditCovenant, [true, false, false, false]),
+            (Permission::ScoreSheets, [true, true, true, false]),
         ];
         assert_eq!(expected.len(), Permission::VARIANTS.len());
         let roles = [

@@ -79,6 +79,10 @@ required_in_patch!(
     crate::domain::MovementStatus,
     crate::domain::Gender,
     crate::domain::Role,
+    crate::domain::Period,
+    crate::domain::SheetKind,
+    crate::domain::Points,
+    Vec<i64>,
 );
 
 /// The `deserialize_with` of every patch field.

@@ -4,9 +4,12 @@
 //! none of them writes tables directly, and nothing here knows of HTTP.
 
 pub mod blocs;
+pub mod covenants;
 pub mod fields;
 pub mod movements;
 pub mod persons;
+pub mod ranking;
+pub mod score_sheets;
 pub mod units;
 
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
@@ -48,6 +51,8 @@ fn label(table: &str, column: &str) -> String {
         ("movements", "launching_unit_id") => "movements",
         ("movement_registrations", _) => "movement registrations",
         ("users", "unit_id") | ("user_blocs", _) => "users",
+        ("score_sheets", _) => "score sheets",
+        ("covenants", _) => "covenants",
         _ => return format!("{table}.{column}"),
     };
     known.to_owned()

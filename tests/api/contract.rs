@@ -582,6 +582,15 @@ async fn every_list_exports_csv_beside_it_and_answers_json_itself() {
         )
         .await
         .json();
+    let bloc = app
+        .post(
+            "/api/v1/blocs",
+            &admin,
+            &json!({"code": "K-HTKTKT", "name": "Khối Hạ tầng – Kinh tế – Kỹ thuật", "kind": "bloc",
+                "level": "province", "active_from": 2019}),
+        )
+        .await
+        .json();
     let spec = serde_json::to_value(thidua::api::openapi()).unwrap();
     let exports: Vec<String> = spec["paths"]
         .as_object()
@@ -590,23 +599,31 @@ async fn every_list_exports_csv_beside_it_and_answers_json_itself() {
         .filter(|p| p.ends_with("/export"))
         .cloned()
         .collect();
-    assert_eq!(exports.len(), 9, "{exports:?}");
+    assert_eq!(exports.len(), 12, "{exports:?}");
 
     for export in exports {
         let id = if export.starts_with("/api/v1/movements/") {
             &movement["id"]
+        } else if export.starts_with("/api/v1/blocs/") {
+            &bloc["id"]
         } else {
             &unit["id"]
         };
-        let path = export.replace("{id}", &id.to_string());
+        let mut path = export.replace("{id}", &id.to_string());
+        // A ranking is of a year and period, and its lines have ranks, not ids.
+        let first = if path.ends_with("/ranking/export") {
+            path.push_str("?year=2019&period=h1");
+            "rank,"
+        } else {
+            "id,"
+        };
         // Act
         let csv = app.get(&path, &admin).await;
-        let list = app
-            .get(
-                &format!("{}?format=csv", path.trim_end_matches("/export")),
-                &admin,
-            )
-            .await;
+        let list_path = match path.split_once('?') {
+            Some((p, q)) => format!("{}?{q}&format=csv", p.trim_end_matches("/export")),
+            None => format!("{}?format=csv", path.trim_end_matches("/export")),
+        };
+        let list = app.get(&list_path, &admin).await;
 
         // Assert
         assert_eq!(
@@ -620,7 +637,8 @@ async fn every_list_exports_csv_beside_it_and_answers_json_itself() {
             Some("text/csv; charset=utf-8"),
             "{path}"
         );
-        assert!(csv.body.starts_with(b"\xEF\xBB\xBFid,"), "{path}");
+        assert!(csv.body.starts_with(b"\xEF\xBB\xBF"), "{path}");
+        assert!(csv.body[3..].starts_with(first.as_bytes()), "{path}");
         list.problem(400, "invalid_query");
     }
 }

@@ -286,3 +286,92 @@ pub fn error_fields(problem: &Value) -> Vec<String> {
         .map(|e| e["field"].as_str().unwrap_or_default().to_owned())
         .collect()
 }
+
+/// The criteria document of the founding covenant: two groups, three criteria (two
+/// mandatory), four bands.
+pub fn founding_criteria() -> Value {
+    json!({
+        "groups": [
+            {"name": "Thực hiện nhiệm vụ chính trị", "criteria": [
+                {"code": "1.1", "content": "Hoàn thành các chỉ tiêu, nhiệm vụ được UBND tỉnh giao",
+                 "max_points": 50, "max_bonus_points": 5, "mandatory": true, "step": 0.5,
+                 "legal_basis": "Luật Thi đua, khen thưởng"},
+                {"code": "1.2", "content": "Cải cách hành chính, kỷ luật kỷ cương",
+                 "max_points": 30, "mandatory": true, "step": 0.25}
+            ]},
+            {"name": "Phong trào thi đua", "criteria": [
+                {"code": "2.1", "content": "Toàn dân thực hành tiết kiệm, chống lãng phí",
+                 "max_points": 20, "max_bonus_points": 2}
+            ]}
+        ],
+        "bands": [
+            {"label": "Xuất sắc", "min_points": 90, "max_points": 107},
+            {"label": "Tốt", "min_points": 75, "max_points": 89.99},
+            {"label": "Khá", "min_points": 50, "max_points": 74.99},
+            {"label": "Trung bình", "min_points": 0, "max_points": 49.99}
+        ]
+    })
+}
+
+/// Signs the bloc's covenant for its year, every member a signatory, with
+/// [`founding_criteria`]; returns the covenant's id.
+pub async fn covenant(app: &TestApp, admin: &str, bloc: &Bloc) -> i64 {
+    let body = json!({"year": bloc.year, "signed_on": format!("{}-02-20", bloc.year),
+        "place": "Hội trường Sở Tài nguyên và Môi trường tỉnh Điện Biên",
+        "content": "Thi đua hoàn thành xuất sắc nhiệm vụ chính trị",
+        "signatory_unit_ids": bloc.units});
+    let id = id(&expect(
+        &app.post(
+            &format!("/api/v1/blocs/{}/covenants", bloc.id),
+            admin,
+            &body,
+        )
+        .await,
+        201,
+    ));
+    let path = format!("/api/v1/covenants/{id}/criteria");
+    expect(
+        &put_current(app, admin, &path, &path, &founding_criteria()).await,
+        200,
+    );
+    id
+}
+
+/// Creates a score sheet and returns it.
+pub async fn sheet(
+    app: &TestApp,
+    token: &str,
+    covenant: i64,
+    unit: i64,
+    period: &str,
+    kind: &str,
+) -> Value {
+    let body = json!({"covenant_id": covenant, "unit_id": unit, "period": period, "kind": kind});
+    expect(&app.post("/api/v1/score-sheets", token, &body).await, 201)
+}
+
+/// Writes one entry of a sheet with the sheet's current ETag.
+pub async fn score(
+    app: &TestApp,
+    token: &str,
+    sheet: i64,
+    code: &str,
+    body: &Value,
+) -> TestResponse {
+    let read = format!("/api/v1/score-sheets/{sheet}");
+    put_current(app, token, &read, &format!("{read}/entries/{code}"), body).await
+}
+
+/// Fills every criterion of [`founding_criteria`] with `points` each (capped at its maximum).
+pub async fn fill(app: &TestApp, token: &str, sheet: i64, points: [f64; 3]) {
+    let read = format!("/api/v1/score-sheets/{sheet}");
+    let body = json!({"entries": [
+        {"criterion_code": "1.1", "points": points[0], "evidence": "Báo cáo số 15/BC-STNMT"},
+        {"criterion_code": "1.2", "points": points[1]},
+        {"criterion_code": "2.1", "points": points[2]},
+    ]});
+    expect(
+        &put_current(app, token, &read, &format!("{read}/entries"), &body).await,
+        200,
+    );
+}

@@ -46,6 +46,27 @@ fn enum_columns() -> Vec<(&'static str, &'static str, BTreeSet<String>)> {
             "status",
             variants::<RegistrationStatus>(),
         ),
+        ("score_sheets", "period", variants::<Period>()),
+        ("score_sheets", "kind", variants::<SheetKind>()),
+        ("score_sheets", "state", variants::<SheetState>()),
+        ("score_totals", "period", variants::<Period>()),
+        ("score_totals", "kind", variants::<SheetKind>()),
+        ("score_totals", "state", variants::<SheetState>()),
+        (
+            "score_sheet_transitions",
+            "action",
+            variants::<score_sheet::SheetAction>(),
+        ),
+        (
+            "score_sheet_transitions",
+            "from_state",
+            variants::<SheetState>(),
+        ),
+        (
+            "score_sheet_transitions",
+            "to_state",
+            variants::<SheetState>(),
+        ),
     ]
 }
 

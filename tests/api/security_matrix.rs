@@ -172,6 +172,89 @@ const EXPECTED: &[(&str, [&str; 5])] = &[
         "transition_registration",
         ["2xx/2xx", "403/403", "403/403", "403/403", "401"],
     ),
+    // Covenants: read within the bloc scope, written by administrators.
+    (
+        "list_covenants",
+        ["2xx/2xx", "2xx/404", "2xx/404", "2xx/404", "401"],
+    ),
+    (
+        "export_covenants",
+        ["2xx/2xx", "2xx/404", "2xx/404", "2xx/404", "401"],
+    ),
+    (
+        "create_covenant",
+        ["2xx/2xx", "403/403", "403/403", "403/403", "401"],
+    ),
+    (
+        "get_covenant",
+        ["2xx/2xx", "2xx/404", "2xx/404", "2xx/404", "401"],
+    ),
+    (
+        "update_covenant",
+        ["2xx/2xx", "403/403", "403/403", "403/403", "401"],
+    ),
+    (
+        "delete_covenant",
+        ["2xx/2xx", "403/403", "403/403", "403/403", "401"],
+    ),
+    (
+        "get_covenant_criteria",
+        ["2xx/2xx", "2xx/404", "2xx/404", "2xx/404", "401"],
+    ),
+    (
+        "replace_covenant_criteria",
+        ["2xx/2xx", "403/403", "403/403", "403/403", "401"],
+    ),
+    (
+        "copy_covenant",
+        ["2xx/2xx", "403/403", "403/403", "403/403", "401"],
+    ),
+    // Score sheets: the unit its self-assessment, the chair the others' cross sheets, the
+    // board everything; the chair here is a bloc chair user, who does not write self sheets.
+    (
+        "list_score_sheets",
+        ["2xx/-", "2xx/-", "2xx/-", "2xx/-", "401"],
+    ),
+    (
+        "export_score_sheets",
+        ["2xx/-", "2xx/-", "2xx/-", "2xx/-", "401"],
+    ),
+    (
+        "create_score_sheet",
+        ["2xx/2xx", "403/404", "2xx/404", "403/403", "401"],
+    ),
+    (
+        "get_score_sheet",
+        ["2xx/2xx", "2xx/404", "2xx/404", "2xx/404", "401"],
+    ),
+    (
+        "put_score_entry",
+        ["2xx/2xx", "403/404", "2xx/404", "403/403", "401"],
+    ),
+    (
+        "replace_score_entries",
+        ["2xx/2xx", "403/404", "2xx/404", "403/403", "401"],
+    ),
+    (
+        "transition_score_sheet",
+        ["2xx/2xx", "403/404", "2xx/404", "403/403", "401"],
+    ),
+    (
+        "list_score_sheet_history",
+        ["2xx/2xx", "2xx/404", "2xx/404", "2xx/404", "401"],
+    ),
+    (
+        "get_bloc_ranking",
+        ["2xx/2xx", "2xx/404", "2xx/404", "2xx/404", "401"],
+    ),
+    (
+        "export_bloc_ranking",
+        ["2xx/2xx", "2xx/404", "2xx/404", "2xx/404", "401"],
+    ),
+    (
+        "export_bloc_ranking_workbook",
+        ["2xx/2xx", "2xx/404", "2xx/404", "2xx/404", "401"],
+    ),
     // Each CSV export answers exactly as the list beside it.
     ("export_users", ["2xx/-", "403/-", "403/-", "403/-", "401"]),
     (
@@ -217,6 +300,12 @@ struct Fixture {
     movement: i64,
     reg_a: i64,
     reg_b: i64,
+    /// The 2026 covenants of bloc X and Y, locked by a submitted board sheet each.
+    cov_x: i64,
+    cov_y: i64,
+    /// A draft self-assessment of unit A (under X) and of unit B (under Y), for H1.
+    sheet_a: i64,
+    sheet_b: i64,
 }
 
 /// Who calls: a role's account (its username, for a fresh login) or nobody.
@@ -272,6 +361,88 @@ impl Call {
 }
 
 static SEQ: AtomicUsize = AtomicUsize::new(0);
+static YEARS: AtomicUsize = AtomicUsize::new(2030);
+
+/// A covenant year no call of the run has used.
+fn fresh_year() -> usize {
+    YEARS.fetch_add(1, Ordering::Relaxed)
+}
+
+/// One criterion, not mandatory, so that an empty sheet may be submitted.
+fn criteria() -> Value {
+    json!({"groups": [{"name": "Nhiệm vụ chính trị", "criteria": [
+        {"code": "1.1", "content": "Hoàn thành chỉ tiêu được giao", "max_points": 50}]}],
+        "bands": [{"label": "Xuất sắc", "min_points": 45, "max_points": 50}]})
+}
+
+/// A covenant of `bloc` for `year`, with [`criteria`].
+async fn new_covenant(app: &TestApp, admin: &str, bloc: i64, year: usize) -> i64 {
+    let id = id_of(
+        app,
+        admin,
+        &format!("/api/v1/blocs/{bloc}/covenants"),
+        json!({"year": year, "content": "Giao ước thi đua"}),
+    )
+    .await;
+    let path = format!("/api/v1/covenants/{id}/criteria");
+    let tag = etag(app, admin, &path).await;
+    let res = app
+        .request(Method::PUT, &path)
+        .token(admin)
+        .header("if-match", &tag)
+        .json(&criteria())
+        .send()
+        .await;
+    assert_eq!(res.status, 200, "{}", String::from_utf8_lossy(&res.body));
+    id
+}
+
+async fn new_sheet(
+    app: &TestApp,
+    admin: &str,
+    covenant: i64,
+    unit: i64,
+    period: &str,
+    kind: &str,
+) -> i64 {
+    id_of(
+        app,
+        admin,
+        "/api/v1/score-sheets",
+        json!({"covenant_id": covenant, "unit_id": unit, "period": period, "kind": kind}),
+    )
+    .await
+}
+
+/// A draft self-assessment of `unit`, alone in a fresh year of `bloc` that it chairs.
+async fn fresh_sheet(app: &TestApp, admin: &str, bloc: i64, unit: i64) -> i64 {
+    let year = fresh_year();
+    let res = app
+        .request(Method::PUT, &format!("/api/v1/blocs/{bloc}/members/{year}"))
+        .token(admin)
+        .header("if-match", "*")
+        .json(&json!({"members": [{"unit_id": unit, "role": "chair"}]}))
+        .send()
+        .await;
+    assert_eq!(res.status, 200, "{}", String::from_utf8_lossy(&res.body));
+    let covenant = new_covenant(app, admin, bloc, year).await;
+    new_sheet(app, admin, covenant, unit, "h1", "self").await
+}
+
+/// A 2026 covenant of `bloc`, locked by a submitted board sheet of `unit`.
+async fn locked_covenant(app: &TestApp, admin: &str, bloc: i64, unit: i64) -> i64 {
+    let covenant = new_covenant(app, admin, bloc, YEAR as usize).await;
+    let sheet = new_sheet(app, admin, covenant, unit, "year", "board").await;
+    let res = app
+        .post(
+            &format!("/api/v1/score-sheets/{sheet}/transitions"),
+            admin,
+            &json!({"action": "submit"}),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", String::from_utf8_lossy(&res.body));
+    covenant
+}
 
 /// A name no other call of the run has used.
 fn fresh(prefix: &str) -> String {
@@ -406,6 +577,10 @@ async fn fixture(app: &TestApp) -> Fixture {
     let movement = new_movement(app, &admin).await;
     let reg_a = new_registration(app, &admin, movement, unit_a).await;
     let reg_b = new_registration(app, &admin, movement, unit_b).await;
+    let cov_x = locked_covenant(app, &admin, bloc_x, unit_a).await;
+    let cov_y = locked_covenant(app, &admin, bloc_y, unit_b).await;
+    let sheet_a = new_sheet(app, &admin, cov_x, unit_a, "h1", "self").await;
+    let sheet_b = new_sheet(app, &admin, cov_y, unit_b, "h1", "self").await;
     let f = Fixture {
         admin,
         unit_a,
@@ -417,6 +592,10 @@ async fn fixture(app: &TestApp) -> Fixture {
         movement,
         reg_a,
         reg_b,
+        cov_x,
+        cov_y,
+        sheet_a,
+        sheet_b,
     };
     for (role, name) in ROLES.iter().enumerate().skip(1) {
         app.create_user(&f.admin, &username(role), name, scope_of(role, &f))
@@ -437,6 +616,8 @@ async fn call(app: &TestApp, f: &Fixture, op: &str, caller: Caller, out: bool) -
         Caller::Anonymous => None,
     };
     let is_admin = role == Some(0);
+    let covenant = if out { f.cov_y } else { f.cov_x };
+    let sheet = if out { f.sheet_b } else { f.sheet_a };
     let m = f.movement;
     match op {
         "healthz" => Call::new(Method::GET, "/healthz"),
@@ -679,6 +860,85 @@ async fn call(app: &TestApp, f: &Fixture, op: &str, caller: Caller, out: bool) -
         "export_registrations" => Call::new(
             Method::GET,
             format!("/api/v1/movements/{m}/registrations/export"),
+        ),
+        "list_covenants" => Call::new(Method::GET, format!("/api/v1/blocs/{bloc}/covenants")),
+        "export_covenants" => Call::new(
+            Method::GET,
+            format!("/api/v1/blocs/{bloc}/covenants/export"),
+        ),
+        "create_covenant" => Call::new(Method::POST, format!("/api/v1/blocs/{bloc}/covenants"))
+            .json(json!({"year": fresh_year(), "content": "Giao ước thi đua"})),
+        "get_covenant" => Call::new(Method::GET, format!("/api/v1/covenants/{covenant}")),
+        "update_covenant" => {
+            let path = format!("/api/v1/covenants/{covenant}");
+            Call::new(Method::PATCH, &path)
+                .if_match(etag(app, admin, &path).await)
+                .merge_patch(json!({"place": "Hội trường Sở Tài nguyên và Môi trường"}))
+        }
+        "delete_covenant" => {
+            let target = new_covenant(app, admin, bloc, fresh_year()).await;
+            let path = format!("/api/v1/covenants/{target}");
+            Call::new(Method::DELETE, &path).if_match(etag(app, admin, &path).await)
+        }
+        "get_covenant_criteria" => Call::new(
+            Method::GET,
+            format!("/api/v1/covenants/{covenant}/criteria"),
+        ),
+        "replace_covenant_criteria" => {
+            let target = new_covenant(app, admin, bloc, fresh_year()).await;
+            let path = format!("/api/v1/covenants/{target}/criteria");
+            Call::new(Method::PUT, &path)
+                .if_match(etag(app, admin, &path).await)
+                .json(criteria())
+        }
+        "copy_covenant" => Call::new(Method::POST, format!("/api/v1/covenants/{covenant}/copy"))
+            .json(json!({"year": fresh_year()})),
+        "list_score_sheets" => Call::new(Method::GET, "/api/v1/score-sheets"),
+        "export_score_sheets" => Call::new(Method::GET, "/api/v1/score-sheets/export"),
+        "create_score_sheet" => {
+            // Each caller its own period, so that the successful ones do not collide.
+            let period = match role {
+                Some(0) => "h2",
+                _ => "year",
+            };
+            Call::new(Method::POST, "/api/v1/score-sheets").json(json!({
+                "covenant_id": covenant, "unit_id": unit, "period": period, "kind": "self"}))
+        }
+        "get_score_sheet" => Call::new(Method::GET, format!("/api/v1/score-sheets/{sheet}")),
+        "put_score_entry" => {
+            let path = format!("/api/v1/score-sheets/{sheet}");
+            Call::new(Method::PUT, format!("{path}/entries/1.1"))
+                .if_match(etag(app, admin, &path).await)
+                .json(json!({"points": 40.5, "evidence": "Báo cáo sơ kết 6 tháng"}))
+        }
+        "replace_score_entries" => {
+            let path = format!("/api/v1/score-sheets/{sheet}");
+            Call::new(Method::PUT, format!("{path}/entries"))
+                .if_match(etag(app, admin, &path).await)
+                .json(json!({"entries": [{"criterion_code": "1.1", "points": 42}]}))
+        }
+        "transition_score_sheet" => {
+            let target = fresh_sheet(app, admin, bloc, unit).await;
+            Call::new(
+                Method::POST,
+                format!("/api/v1/score-sheets/{target}/transitions"),
+            )
+            .json(json!({"action": "submit"}))
+        }
+        "list_score_sheet_history" => {
+            Call::new(Method::GET, format!("/api/v1/score-sheets/{sheet}/history"))
+        }
+        "get_bloc_ranking" => Call::new(
+            Method::GET,
+            format!("/api/v1/blocs/{bloc}/ranking?year={YEAR}&period=h1"),
+        ),
+        "export_bloc_ranking" => Call::new(
+            Method::GET,
+            format!("/api/v1/blocs/{bloc}/ranking/export?year={YEAR}&period=h1"),
+        ),
+        "export_bloc_ranking_workbook" => Call::new(
+            Method::GET,
+            format!("/api/v1/blocs/{bloc}/ranking/workbook?year={YEAR}&period=h1&basis=self"),
         ),
         other => panic!("the matrix has a row for {other} but no request for it"),
     }
