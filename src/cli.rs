@@ -7,7 +7,6 @@ use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use validator::Validate;
 
-use crate::api::users::{CreateUser, insert_audited};
 use crate::auth::{Actor, Role, password};
 use crate::config::Config;
 use crate::db::users::NewUser;
@@ -15,6 +14,7 @@ use crate::db::{self, AnyManager};
 use crate::error::ApiError;
 use crate::import::sheet::Format;
 use crate::import::{self, Target};
+use crate::ops::users::CreateUser;
 use crate::startup::open_database;
 
 #[derive(Debug, Parser)]
@@ -184,7 +184,7 @@ pub fn create_user(config: &Config, cmd: UserCommand) -> anyhow::Result<()> {
         ..Actor::default()
     };
     let user = db
-        .write_blocking(|c| insert_audited(c, &actor, &new, "user.create"))
+        .write_blocking(|c| crate::ops::users::create(c, &actor, &new, "user.create"))
         .map_err(explain)?;
     print_out(&format!(
         "created user {} (id {}) with role {}",

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
-use crate::error::{ApiError, FieldError};
+use crate::error::{ApiError, Code, FieldCode, FieldError, Text};
 
 pub const DEFAULT_PAGE_SIZE: i64 = 50;
 pub const MAX_PAGE_SIZE: i64 = 100;
@@ -134,7 +134,10 @@ impl SortKey {
     }
 
     fn mismatch() -> ApiError {
-        invalid_token("the page token does not fit this list")
+        invalid_token(Text::new(
+            "the page token does not fit this list",
+            "mã phân trang không dùng được cho danh sách này",
+        ))
     }
     pub fn int(self) -> Result<i64, ApiError> {
         if let SortKey::Int(v) = self {
@@ -193,19 +196,25 @@ pub struct PageRequest<S> {
     filters: String,
 }
 
-fn invalid_token(message: &str) -> ApiError {
+/// A token of another list, order or filter set.
+pub const OTHER_TOKEN: Text = Text::new(
+    "the page token was issued for other filters or another order",
+    "mã phân trang được cấp cho bộ lọc hoặc thứ tự sắp xếp khác",
+);
+
+fn invalid_token(message: Text) -> ApiError {
     ApiError::BadRequest {
-        code: "invalid_page_token",
-        message: message.to_owned(),
-        errors: vec![FieldError::new("page_token", "invalid", message)],
+        code: Code::InvalidPageToken,
+        message: message.clone(),
+        errors: vec![FieldError::new("page_token", FieldCode::Invalid, message)],
     }
 }
 
-fn invalid(field: &str, message: String) -> ApiError {
+fn invalid(field: &str, message: Text) -> ApiError {
     ApiError::BadRequest {
-        code: "invalid_query",
+        code: Code::InvalidQuery,
         message: message.clone(),
-        errors: vec![FieldError::new(field, "invalid", message)],
+        errors: vec![FieldError::new(field, FieldCode::Invalid, message)],
     }
 }
 
@@ -221,13 +230,20 @@ impl<S: SortField> PageRequest<S> {
         if !(1..=MAX_PAGE_SIZE).contains(&size) {
             return Err(invalid(
                 "page_size",
-                format!("must be between 1 and {MAX_PAGE_SIZE}"),
+                crate::text!(
+                    "must be between 1 and {MAX_PAGE_SIZE}",
+                    "phải nằm trong khoảng từ 1 đến {MAX_PAGE_SIZE}"
+                ),
             ));
         }
         if order_by.is_some_and(|o| o.trim().is_empty()) {
             return Err(invalid(
                 "order_by",
-                format!("must name a field: {}", S::allowed()),
+                crate::text!(
+                    "must name a field: {}",
+                    "phải nêu tên một trường: {}",
+                    S::allowed()
+                ),
             ));
         }
         let (field, desc) = parse_order::<S>(order_by.unwrap_or(""))?;
@@ -240,11 +256,14 @@ impl<S: SortField> PageRequest<S> {
                     .decode(t)
                     .ok()
                     .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-                    .ok_or_else(|| invalid_token("the page token is malformed"))?;
+                    .ok_or_else(|| {
+                        invalid_token(Text::new(
+                            "the page token is malformed",
+                            "mã phân trang bị sai dạng",
+                        ))
+                    })?;
                 if token.o != order || token.f != filters || token.c.key.kind() != field.kind() {
-                    return Err(invalid_token(
-                        "the page token was issued for other filters or another order",
-                    ));
+                    return Err(invalid_token(OTHER_TOKEN));
                 }
                 Some(token.c)
             }
@@ -328,8 +347,9 @@ fn parse_order<S: SortField>(order_by: &str) -> Result<(S, bool), ApiError> {
     if words.next().is_some() {
         return Err(invalid(
             "order_by",
-            format!(
+            crate::text!(
                 "expected one field, optionally followed by asc or desc: {}",
+                "cần đúng một trường, có thể kèm theo asc hoặc desc: {}",
                 S::allowed()
             ),
         ));
@@ -339,7 +359,11 @@ fn parse_order<S: SortField>(order_by: &str) -> Result<(S, bool), ApiError> {
         Some(f) => f.parse().map_err(|_| {
             invalid(
                 "order_by",
-                format!("unknown field {f:?}; use one of {}", S::allowed()),
+                crate::text!(
+                    "unknown field {f:?}; use one of {}",
+                    "không có trường {f:?}; hãy dùng một trong các trường {}",
+                    S::allowed()
+                ),
             )
         })?,
     };
@@ -349,7 +373,10 @@ fn parse_order<S: SortField>(order_by: &str) -> Result<(S, bool), ApiError> {
         Some(d) => {
             return Err(invalid(
                 "order_by",
-                format!("unknown direction {d:?}; use asc or desc"),
+                crate::text!(
+                    "unknown direction {d:?}; use asc or desc",
+                    "không có chiều sắp xếp {d:?}; hãy dùng asc hoặc desc"
+                ),
             ));
         }
     };

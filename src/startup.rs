@@ -15,7 +15,7 @@ use utoipa_swagger_ui::{Config as SwaggerConfig, SwaggerUi};
 
 use crate::api;
 use crate::auth::jwt::JwtKeys;
-use crate::auth::{Actor, Role, password};
+use crate::auth::{self, Actor, Role, password};
 use crate::config::Config;
 use crate::db::{self, Db, PoolOptions, settings, users};
 use crate::http::{self, KnownRoutes, request_id};
@@ -69,6 +69,7 @@ impl Application {
             // browser can read its refusal), and `problems` sees every answer but the request
             // id's, turning those actix or CORS built into problem documents.
             App::new()
+                .wrap(from_fn(auth::denied::audit))
                 .wrap(from_fn(http::edge::query_text))
                 .wrap(cors(&config.cors_origins))
                 .wrap(metrics.clone())
@@ -207,7 +208,7 @@ pub fn bootstrap_admin(db: &Db, configured: Option<String>) -> anyhow::Result<()
         if users::count(c)? > 0 {
             return Ok(false);
         }
-        api::users::insert_audited(c, &actor, &new, "user.bootstrap")?;
+        crate::ops::users::create(c, &actor, &new, "user.bootstrap")?;
         Ok(true)
     });
     match created {

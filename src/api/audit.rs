@@ -21,7 +21,10 @@ use crate::state::AppState;
 #[strum(serialize_all = "snake_case")]
 pub enum Outcome {
     Success,
+    /// An attempt that failed on its merits, such as a wrong password.
     Failure,
+    /// A write the caller's role or scope does not allow (answered 403).
+    Denied,
 }
 
 /// One audited action.

@@ -161,7 +161,7 @@ pub async fn me(user: AuthUser, state: web::Data<AppState>) -> Result<HttpRespon
     let id = user.id;
     let me = state
         .db
-        .read(move |c| users::find(c, id))
+        .read(move |c| Ok(users::find(c, id)?))
         .await?
         .ok_or(ApiError::Unauthorized)?;
     Ok(HttpResponse::Ok().json(UserResponse::from(me)))
@@ -192,7 +192,7 @@ pub async fn change_password(
     let id = user.id;
     let account = state
         .db
-        .read(move |c| users::find(c, id))
+        .read(move |c| Ok(users::find(c, id)?))
         .await?
         .ok_or(ApiError::Unauthorized)?;
     session::verify_current_password(&state, user.actor(), &account, body.current_password).await?;

@@ -13,7 +13,7 @@ use crate::api::responses::AdminCreate;
 use crate::auth::AuthUser;
 use crate::db;
 use crate::domain::Permission;
-use crate::error::ApiError;
+use crate::error::{ApiError, Code};
 use crate::http::idempotency::{IdempotencyKey, Reply};
 use crate::import::sheet::Format;
 use crate::import::{self, ImportReport, Target};
@@ -74,8 +74,8 @@ async fn read_file(
     match payload.to_bytes_limited(limit).await {
         Ok(Ok(bytes)) => Ok(bytes),
         Ok(Err(_)) => Err(ApiError::bad_request(
-            "unreadable_body",
-            "the request body could not be read",
+            Code::UnreadableBody,
+            crate::http::body::UNREADABLE,
         )),
         Err(_) => Err(ApiError::PayloadTooLarge),
     }

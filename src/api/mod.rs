@@ -33,7 +33,10 @@ use utoipa_actix_web::{AppExt, scope, service_config::ServiceConfig};
         title = "thidua",
         description = "Records and queries of the emulation and commendation cycle (thi đua – khen thưởng) \
             of a Vietnamese province: blocs and clusters, covenants, scores, reviews, proposals and awards.\n\n\
-            Errors are RFC 9457 problem documents. Lists are paginated with `page_size` and `page_token`. \
+            Errors are RFC 9457 problem documents whose `code` (one of `ProblemCode`, and for each \
+            field one of `FieldCode`) is stable; their `title`, `detail` and field messages are in \
+            Vietnamese when `Accept-Language` prefers `vi` (`vi`, `vi-VN`, `vi-VN,vi;q=0.9,en;q=0.8`) and in \
+            English otherwise, as `Content-Language` says. Lists are paginated with `page_size` and `page_token`. \
             Single resources carry an `ETag`; PATCH, PUT and DELETE need `If-Match`. POSTs accept an \
             `Idempotency-Key`.",
         license(name = "MIT OR Apache-2.0", identifier = "MIT OR Apache-2.0"),

@@ -9,12 +9,11 @@
 
 use std::collections::BTreeMap;
 
-use actix_web::ResponseError;
 use serde_json::{Value, json};
 use utoipa::IntoResponses;
 use utoipa::openapi::{Ref, RefOr, Response};
 
-use crate::error::{ApiError, FieldError};
+use crate::error::{ApiError, Code, FieldCode, FieldError, Lang, Text};
 
 /// The name of a shared answer in `components/responses`.
 pub mod name {
@@ -33,24 +32,17 @@ pub mod name {
     pub const CSV_EXPORT: &str = "CsvExport";
 }
 
-/// A problem document as `error_response` writes it for `err` at `instance`.
+/// The request id of every example.
+pub const EXAMPLE_REQUEST_ID: &str = "5f0c6f5e-8d0b-4a57-9a3f-3f1e5e0c2b1a";
+
+/// A problem document as `error_response` writes it for `err` at `instance`, in English.
 pub fn example(err: &ApiError, instance: &str) -> Value {
-    let status = err.status_code();
-    let mut body = json!({
-        "type": format!("urn:thidua:problem:{}", err.code()),
-        "title": status.canonical_reason().unwrap_or("Error"),
-        "status": status.as_u16(),
-        "detail": err.to_string(),
-        "instance": instance,
-        "code": err.code(),
-        "request_id": "5f0c6f5e-8d0b-4a57-9a3f-3f1e5e0c2b1a",
-    });
-    if let ApiError::Validation(errors) | ApiError::BadRequest { errors, .. } = err
-        && !errors.is_empty()
-    {
-        body["errors"] = json!(errors);
-    }
-    body
+    let problem = crate::error::Problem {
+        instance: Some(instance.to_owned()),
+        request_id: Some(EXAMPLE_REQUEST_ID.to_owned()),
+        ..err.problem(Lang::En)
+    };
+    serde_json::to_value(problem).unwrap_or_default()
 }
 
 fn problem(description: &str, err: &ApiError, instance: &str) -> Value {
@@ -69,9 +61,9 @@ fn retry_after(description: &str) -> Value {
 
 /// Every shared answer, by its name in `components/responses`.
 pub fn components() -> Vec<(&'static str, Value)> {
-    let bad = |code, field: &str, field_code: &str, message: &str| ApiError::BadRequest {
+    let bad = |code, field: &str, field_code, message: Text| ApiError::BadRequest {
         code,
-        message: format!("{field}: {message}"),
+        message: message.map(|m| format!("{field}: {m}")),
         errors: vec![FieldError::new(field, field_code, message)],
     };
     let mut unauthorized = problem(
@@ -94,10 +86,13 @@ pub fn components() -> Vec<(&'static str, Value)> {
             problem(
                 "Malformed request: body, parameters or headers",
                 &bad(
-                    "invalid_body",
+                    Code::InvalidBody,
                     "name",
-                    "invalid_field",
-                    "invalid type: integer `5`, expected a string",
+                    FieldCode::InvalidField,
+                    Text::new(
+                        "invalid type: integer `5`, expected a string",
+                        "sai kiểu dữ liệu; cần một chuỗi ký tự",
+                    ),
                 ),
                 "/api/v1/units",
             ),
@@ -107,10 +102,10 @@ pub fn components() -> Vec<(&'static str, Value)> {
             problem(
                 "Bad filter, order or page token",
                 &bad(
-                    "invalid_page_token",
+                    Code::InvalidPageToken,
                     "page_token",
-                    "invalid",
-                    "the page token was issued for other filters or another order",
+                    FieldCode::Invalid,
+                    crate::pagination::OTHER_TOKEN,
                 ),
                 "/api/v1/units",
             ),
@@ -124,7 +119,7 @@ pub fn components() -> Vec<(&'static str, Value)> {
             name::NOT_FOUND,
             problem(
                 "No such resource, or one outside your scope (whose existence is not revealed)",
-                &ApiError::NotFound("unit"),
+                &ApiError::NotFound(crate::error::noun::UNIT),
                 "/api/v1/units/42",
             ),
         ),
@@ -158,8 +153,11 @@ pub fn components() -> Vec<(&'static str, Value)> {
                 "Invalid fields",
                 &ApiError::Validation(vec![FieldError::new(
                     "code",
-                    "length",
-                    "must be between 1 and 32 characters",
+                    FieldCode::Length,
+                    Text::new(
+                        "must be between 1 and 32 characters",
+                        "phải dài từ 1 đến 32 ký tự",
+                    ),
                 )]),
                 "/api/v1/units",
             ),

@@ -8,6 +8,7 @@
 use serde_json::{Map, Value, json};
 
 use super::responses::{self, name};
+use crate::error::{Code, Lang, Problem, Text};
 use crate::http::body::{JSON, MERGE_PATCH};
 
 fn shared(name: &str) -> Value {
@@ -38,46 +39,41 @@ fn secured(op: &Value) -> bool {
     })
 }
 
-/// The first `` `code` `` a description names, e.g. `movement_not_open`.
-fn named_code(description: &str) -> Option<&str> {
-    let code = description.split('`').nth(1)?;
-    code.bytes()
-        .all(|b| b.is_ascii_lowercase() || b == b'_')
-        .then_some(code)
+/// The first code of the catalogue a description names in backticks, e.g. `movement_not_open`.
+fn named_code(description: &str) -> Option<Code> {
+    description
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .find_map(|word| word.parse().ok())
 }
 
 /// An example for an operation's own problem answer, from its status and description.
 fn own_example(status: u16, description: &str, path: &str) -> Value {
-    let reason = actix_web::http::StatusCode::from_u16(status)
-        .ok()
-        .and_then(|s| s.canonical_reason())
-        .unwrap_or("Error");
     let code = named_code(description).unwrap_or(match status {
-        400 => "invalid_query",
-        401 => "unauthorized",
-        403 => "forbidden",
-        404 => "not_found",
-        409 => "conflict",
-        413 => "payload_too_large",
-        415 => "unsupported_media_type",
-        422 => "validation_failed",
-        429 => "quota_exceeded",
-        503 => "service_unavailable",
-        _ => "internal_error",
+        400 => Code::InvalidQuery,
+        401 => Code::Unauthorized,
+        403 => Code::Forbidden,
+        404 => Code::NotFound,
+        409 => Code::Conflict,
+        413 => Code::PayloadTooLarge,
+        415 => Code::UnsupportedMediaType,
+        422 => Code::ValidationFailed,
+        429 => Code::QuotaExceeded,
+        503 => Code::ServiceUnavailable,
+        _ => Code::InternalError,
     });
     let instance = path
         .replace("{id}", "42")
         .replace("{rid}", "7")
         .replace("{year}", "2025");
-    json!({
-        "type": format!("urn:thidua:problem:{code}"),
-        "title": reason,
-        "status": status,
-        "detail": description,
-        "instance": instance,
-        "code": code,
-        "request_id": "5f0c6f5e-8d0b-4a57-9a3f-3f1e5e0c2b1a",
-    })
+    let detail = Text::owned(description, description);
+    let problem = Problem {
+        instance: Some(instance),
+        request_id: Some(responses::EXAMPLE_REQUEST_ID.to_owned()),
+        ..Problem::new(code, status, &detail, Lang::En)
+    };
+    serde_json::to_value(problem).unwrap_or_default()
 }
 
 fn harmonise(path: &str, op: &mut Value) {

@@ -11,7 +11,7 @@ use crate::db::scope;
 use crate::db::search::SearchWords;
 use crate::db::units::{self, UnitFilter, UnitSort};
 use crate::domain::Permission;
-use crate::error::ApiError;
+use crate::error::{ApiError, Code, Text};
 use crate::http::body::{Json, MergePatch};
 use crate::http::csv;
 use crate::http::idempotency::{IdempotencyKey, Reply};
@@ -70,8 +70,11 @@ async fn list(
     let q = query;
     if q.year.is_some() && q.bloc_id.is_none() {
         return Err(ApiError::bad_request(
-            "invalid_query",
-            "year filters bloc members: give bloc_id too",
+            Code::InvalidQuery,
+            Text::new(
+                "year filters bloc members: give bloc_id too",
+                "year lọc thành viên của khối: hãy cho cả bloc_id",
+            ),
         ));
     }
     let words = SearchWords::parse(q.q.as_deref())?;

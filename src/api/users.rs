@@ -9,93 +9,18 @@ pub use super::user_types::{
 
 use crate::api::responses::{AdminCreate, AdminDelete, AdminRead, AdminWrite, CsvExport};
 use crate::auth::session;
-use crate::auth::{Actor, AuthUser, Role, password};
-use crate::db::audit::{self, Change};
-use crate::db::users::{self, NewUser, User, UserChanges, UserFilter, UserSort};
-use crate::db::{self, AnyConnection};
+use crate::auth::{AuthUser, password};
+use crate::db;
+use crate::db::users::{self, NewUser, User, UserFilter, UserSort};
 use crate::domain::Permission;
-use crate::error::{ApiError, FieldError};
+use crate::error::{ApiError, FieldCode, Text};
 use crate::http::body::{Json, MergePatch};
 use crate::http::csv;
 use crate::http::idempotency::{IdempotencyKey, Reply};
 use crate::http::preconditions::{IfMatch, etag};
+use crate::ops;
 use crate::pagination::Page;
 use crate::state::AppState;
-
-/// Which scope fits which role: admins have none, unit officers one unit, bloc chairs one or
-/// more blocs, viewers either or none.
-pub fn check_scope(role: Role, unit_id: Option<i64>, bloc_ids: &[i64]) -> Result<(), ApiError> {
-    let mut errors = Vec::new();
-    let mut err =
-        |field: &str, message: &str| errors.push(FieldError::new(field, "scope", message));
-    match role {
-        Role::Admin if unit_id.is_some() || !bloc_ids.is_empty() => {
-            err("role", "an admin has no unit or blocs")
-        }
-        Role::UnitOfficer if unit_id.is_none() => err("unit_id", "is required for a unit_officer"),
-        Role::UnitOfficer if !bloc_ids.is_empty() => {
-            err("bloc_ids", "must be empty for a unit_officer")
-        }
-        Role::BlocChair if bloc_ids.is_empty() => {
-            err("bloc_ids", "needs at least one bloc for a bloc_chair")
-        }
-        Role::BlocChair if unit_id.is_some() => err("unit_id", "must be empty for a bloc_chair"),
-        Role::Viewer if unit_id.is_some() && !bloc_ids.is_empty() => err(
-            "unit_id",
-            "a viewer is scoped to a unit or to blocs, not both",
-        ),
-        _ => {}
-    }
-    if bloc_ids.iter().any(|b| *b < 1) {
-        err("bloc_ids", "ids are positive");
-    }
-    let mut sorted = bloc_ids.to_vec();
-    sorted.sort_unstable();
-    sorted.dedup();
-    if sorted.len() != bloc_ids.len() {
-        err("bloc_ids", "must not repeat a bloc");
-    }
-    ApiError::unless_any(errors)
-}
-
-/// The unit and blocs a scope names must exist.
-fn check_scope_targets(
-    c: &mut AnyConnection,
-    unit_id: Option<i64>,
-    bloc_ids: &[i64],
-) -> Result<(), ApiError> {
-    let mut errors = Vec::new();
-    if let Some(unit) = unit_id
-        && crate::db::units::find(c, unit)?.is_none()
-    {
-        errors.push(FieldError::new("unit_id", "unknown", "no unit has this id"));
-    }
-    if crate::db::blocs::count_existing(c, bloc_ids)? != bloc_ids.len() as i64 {
-        errors.push(FieldError::new(
-            "bloc_ids",
-            "unknown",
-            "names a bloc that does not exist",
-        ));
-    }
-    ApiError::unless_any(errors)
-}
-
-/// Creates a user and its audit row (in the caller's transaction); the API, the bootstrap and
-/// the command line all create users through here.
-pub fn insert_audited(
-    c: &mut AnyConnection,
-    actor: &Actor,
-    new: &NewUser,
-    action: &str,
-) -> Result<User, ApiError> {
-    check_scope(new.role, new.unit_id, &new.bloc_ids)?;
-    check_scope_targets(c, new.unit_id, &new.bloc_ids)?;
-    // A taken username is the unique index's to refuse (`username_taken`, src/error.rs).
-    let created = users::insert(c, new)?;
-    let change = Change::new(action, "user", created.id).after(UserResponse::from(created.clone()));
-    audit::record(c, actor, change)?;
-    Ok(created)
-}
 
 fn location(id: i64) -> String {
     format!("/api/v1/users/{id}")
@@ -104,9 +29,9 @@ fn location(id: i64) -> String {
 async fn load(state: &AppState, id: i64) -> Result<User, ApiError> {
     state
         .db
-        .read(move |c| users::find(c, id))
+        .read(move |c| Ok(users::find(c, id)?))
         .await?
-        .ok_or(ApiError::NotFound("user"))
+        .ok_or(ApiError::NotFound(crate::error::noun::USER))
 }
 
 /// List users.
@@ -157,7 +82,7 @@ async fn list(
     };
     let wants_csv = csv::wanted(format);
     csv::list::<_, _, UserResponse, _>(&state.db, wants_csv, "users", page, move |c, p| {
-        users::list(c, &filter, p)
+        Ok(users::list(c, &filter, p)?)
     })
     .await
 }
@@ -186,7 +111,7 @@ pub async fn create_user(
     user.require(Permission::ManageUsers)?;
     let body = body.into_inner()?;
     body.validate()?;
-    check_scope(body.role, body.unit_id, &body.bloc_ids)?;
+    ops::users::check_scope(body.role, body.unit_id, &body.bloc_ids)?;
     let pw = body.password.clone();
     let password_hash = db::run(move || password::hash(&pw)).await?;
     let new = NewUser {
@@ -200,7 +125,7 @@ pub async fn create_user(
     let actor = user.actor();
     idempotency
         .run(&state.db, &user, &body, move |c| {
-            let created = insert_audited(c, &actor, &new, "user.create")?;
+            let created = ops::users::create(c, &actor, &new, "user.create")?;
             Reply::created(
                 UserResponse::from(created.clone()),
                 location(created.id),
@@ -265,34 +190,7 @@ pub async fn update_user(
     let (id, me, actor) = (id.into_inner(), user.id, user.actor());
     let updated = state
         .db
-        .write(move |c| {
-            let current = users::find(c, id)?.ok_or(ApiError::NotFound("user"))?;
-            if_match.check(current.version)?;
-            let changes = UserChanges {
-                full_name: patch.full_name.clone(),
-                role: patch.role,
-                unit_id: patch.unit_id,
-                bloc_ids: patch.bloc_ids.clone(),
-                disabled: patch.disabled,
-            };
-            let role = changes.role.unwrap_or(current.role);
-            if id == me && (role != Role::Admin || changes.disabled == Some(true)) {
-                return Err(ApiError::conflict(
-                    "self_lockout",
-                    "an admin cannot demote or disable themself",
-                ));
-            }
-            let unit_id = changes.unit_id.unwrap_or(current.unit_id);
-            let bloc_ids = changes.bloc_ids.as_deref().unwrap_or(&current.bloc_ids);
-            check_scope(role, unit_id, bloc_ids)?;
-            check_scope_targets(c, unit_id, bloc_ids)?;
-            let updated = users::update(c, &current, &changes)?;
-            let change = Change::new("user.update", "user", id)
-                .before(UserResponse::from(current.clone()))
-                .after(UserResponse::from(updated.clone()));
-            audit::record(c, &actor, change)?;
-            Ok(updated)
-        })
+        .write(move |c| ops::users::update(c, &actor, me, id, &if_match, |to| patch.apply(to)))
         .await?;
     Ok(HttpResponse::Ok()
         .insert_header(("ETag", etag(updated.version)))
@@ -333,8 +231,11 @@ pub async fn set_user_password(
     if id == user.id {
         return Err(ApiError::invalid(
             "id",
-            "own_password",
-            "is your own account; change your own password with POST /auth/password, giving the current one",
+            FieldCode::OwnPassword,
+            Text::new(
+                "is your own account; change your own password with POST /auth/password, giving the current one",
+                "là tài khoản của chính bạn; hãy đổi mật khẩu của mình qua POST /auth/password, kèm mật khẩu hiện tại",
+            ),
         ));
     }
     let body = body.into_inner()?;

@@ -1,5 +1,6 @@
 //! Who is calling: roles, the data scope every query filters by, and the `AuthUser` extractor.
 
+pub mod denied;
 pub mod jwt;
 pub mod password;
 pub mod session;
@@ -138,9 +139,10 @@ impl FromRequest for AuthUser {
     type Future = Pin<Box<dyn Future<Output = Result<AuthUser, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
         let state = req.app_data::<web::Data<AppState>>().cloned();
-        let token = bearer(req);
-        let actor = state.as_ref().map(|s| anonymous_actor(req, s));
+        let token = bearer(&req);
+        let actor = state.as_ref().map(|s| anonymous_actor(&req, s));
         Box::pin(async move {
             let state =
                 state.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("AppState missing")))?;
@@ -148,14 +150,14 @@ impl FromRequest for AuthUser {
             let id: i64 = claims.sub.parse().map_err(|_| ApiError::Unauthorized)?;
             let user = state
                 .db
-                .read(move |c| users::find(c, id))
+                .read(move |c| Ok(users::find(c, id)?))
                 .await?
                 .ok_or(ApiError::Unauthorized)?;
             if user.disabled || user.token_version != claims.ver {
                 return Err(ApiError::Unauthorized);
             }
             let actor = actor.unwrap_or_default();
-            Ok(AuthUser {
+            let user = AuthUser {
                 id: user.id,
                 scope: Scope::of(user.role, user.unit_id, &user.bloc_ids),
                 username: user.username,
@@ -163,7 +165,10 @@ impl FromRequest for AuthUser {
                 token_version: user.token_version,
                 request_id: actor.request_id,
                 client_ip: actor.client_ip,
-            })
+            };
+            // Kept for `denied::audit`, which records who was refused a write.
+            req.extensions_mut().insert(user.actor());
+            Ok(user)
         })
     }
 }

@@ -26,8 +26,13 @@ pub fn not_blank(password: &str) -> Result<(), validator::ValidationError> {
             c.is_whitespace() || matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}')
         });
     if blank {
-        Err(validator::ValidationError::new("blank")
-            .with_message("must not be made only of spaces".into()))
+        Err(crate::error::refusal(
+            crate::error::FieldCode::Blank,
+            crate::error::Text::new(
+                "must not be made only of spaces",
+                "không được chỉ gồm dấu cách",
+            ),
+        ))
     } else {
         Ok(())
     }

@@ -96,7 +96,7 @@ pub async fn login(
     let u = username.clone();
     let user = state
         .db
-        .read(move |c| users::find_by_username(c, &u))
+        .read(move |c| Ok(users::find_by_username(c, &u)?))
         .await?;
     let stored = user.as_ref().map(|u| u.password_hash.clone());
     let pw = password.clone();
@@ -247,7 +247,8 @@ pub async fn set_password(
         .db
         .write(move |c| {
             // Revokes the refresh tokens too, in the same transaction.
-            let updated = users::set_password(c, &user, &hash)?;
+            let updated =
+                users::set_password(c, &user, &hash)?.ok_or(ApiError::PreconditionFailed)?;
             audit::record(c, &actor, Change::new(action, "user", updated.id))?;
             Ok(())
         })
@@ -289,9 +290,8 @@ pub async fn verify_current_password(
             Ok(())
         })
         .await?;
-    Err(ApiError::invalid(
+    Err(ApiError::Validation(vec![crate::error::FieldError::of(
         "current_password",
-        "mismatch",
-        "is not the current password",
-    ))
+        crate::error::FieldCode::Mismatch,
+    )]))
 }

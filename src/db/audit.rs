@@ -118,6 +118,11 @@ pub fn record_failure(c: &mut AnyConnection, actor: &Actor, change: Change<'_>) 
     insert(c, actor, change, "failure")
 }
 
+/// Records a write the caller was not allowed to make (403), in a transaction of its own.
+pub fn record_denied(c: &mut AnyConnection, actor: &Actor, change: Change<'_>) -> QueryResult<()> {
+    insert(c, actor, change, "denied")
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, strum::EnumString, strum::Display, strum::VariantNames)]
 #[strum(serialize_all = "snake_case")]
 pub enum AuditSort {

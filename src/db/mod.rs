@@ -340,7 +340,7 @@ pub fn now() -> chrono::NaiveDateTime {
 }
 
 /// `true` when the error is a unique-constraint violation that the `UNIQUE` table of
-/// `src/error.rs` gives no domain code (an idempotency key stored twice by racing retries).
+/// `src/error/mod.rs` gives no domain code (an idempotency key stored twice by racing retries).
 pub fn is_unique_violation(e: &ApiError) -> bool {
     matches!(
         e,

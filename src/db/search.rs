@@ -9,7 +9,7 @@ use diesel::prelude::*;
 
 use super::AnyConnection;
 use super::schema::search_terms;
-use crate::error::ApiError;
+use crate::error::{ApiError, Code};
 
 /// The most words a query may have; more is refused rather than silently ignored.
 pub const MAX_QUERY_WORDS: usize = 8;
@@ -36,15 +36,18 @@ impl SearchWords {
         };
         if q.chars().count() > 200 {
             return Err(ApiError::bad_request(
-                "invalid_query",
-                "q: at most 200 characters",
+                Code::InvalidQuery,
+                crate::error::Text::new("q: at most 200 characters", "q: tối đa 200 ký tự"),
             ));
         }
         let words = words(q);
         if words.len() > MAX_QUERY_WORDS {
             return Err(ApiError::bad_request(
-                "invalid_query",
-                format!("q: at most {MAX_QUERY_WORDS} words"),
+                Code::InvalidQuery,
+                crate::text!(
+                    "q: at most {MAX_QUERY_WORDS} words",
+                    "q: tối đa {MAX_QUERY_WORDS} từ"
+                ),
             ));
         }
         Ok(SearchWords(words))

@@ -1,32 +1,32 @@
 //! Users: rows, their bloc scope, and the queries over them.
 
 use std::collections::HashMap;
-use std::str::FromStr;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use serde::Serialize;
 
 use super::schema::{user_blocs, users};
 use super::{AnyConnection, MultiBackend, now, tokens};
 use crate::auth::Role;
-use crate::error::ApiError;
-use crate::keyset_page;
-use crate::pagination::{Cursor, Page, PageRequest, SortField, SortKey, SortKind};
+use crate::pagination::{Page, PageRequest};
+use crate::sort_fields;
 
+/// A user's columns as stored; the bloc scope lives in `user_blocs`.
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = users, check_for_backend(MultiBackend))]
-struct UserRow {
-    id: i64,
-    username: String,
-    full_name: Option<String>,
-    role: String,
-    unit_id: Option<i64>,
-    password_hash: String,
-    disabled: bool,
-    token_version: i64,
-    version: i64,
-    created_at: NaiveDateTime,
-    updated_at: NaiveDateTime,
+pub struct UserRow {
+    pub id: i64,
+    pub username: String,
+    pub full_name: Option<String>,
+    pub role: Role,
+    pub unit_id: Option<i64>,
+    pub password_hash: String,
+    pub disabled: bool,
+    pub token_version: i64,
+    pub version: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
 }
 
 /// A user with its bloc scope.
@@ -47,19 +47,12 @@ pub struct User {
 }
 
 impl User {
-    fn from_row(r: UserRow, bloc_ids: Vec<i64>) -> Result<User, ApiError> {
-        let role = Role::from_str(&r.role).map_err(|_| {
-            ApiError::Internal(anyhow::anyhow!(
-                "user {} has unknown role {:?}",
-                r.id,
-                r.role
-            ))
-        })?;
-        Ok(User {
+    fn with_blocs(r: UserRow, bloc_ids: Vec<i64>) -> User {
+        User {
             id: r.id,
             username: r.username,
             full_name: r.full_name,
-            role,
+            role: r.role,
             unit_id: r.unit_id,
             bloc_ids,
             password_hash: r.password_hash,
@@ -68,7 +61,7 @@ impl User {
             version: r.version,
             created_at: r.created_at,
             updated_at: r.updated_at,
-        })
+        }
     }
 }
 
@@ -83,33 +76,40 @@ pub struct NewUser {
     pub password_hash: String,
 }
 
-/// The fields a PATCH may change; `None` leaves a field as it is.
-#[derive(Debug, Clone, Default)]
-pub struct UserChanges {
-    pub full_name: Option<Option<String>>,
-    pub role: Option<Role>,
-    pub unit_id: Option<Option<i64>>,
-    pub bloc_ids: Option<Vec<i64>>,
-    pub disabled: Option<bool>,
+/// What an administrator may change of a user, as it will be written.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UserSettings {
+    pub full_name: Option<String>,
+    pub role: Role,
+    pub unit_id: Option<i64>,
+    pub bloc_ids: Vec<i64>,
+    pub disabled: bool,
 }
 
-/// How user lists can be sorted.
-#[derive(Debug, Clone, Copy, PartialEq, strum::EnumString, strum::Display, strum::VariantNames)]
-#[strum(serialize_all = "snake_case")]
-pub enum UserSort {
-    Id,
-    Username,
-    CreatedAt,
-}
-
-impl SortField for UserSort {
-    const DEFAULT: Self = UserSort::Id;
-    fn kind(self) -> SortKind {
-        match self {
-            UserSort::Id => SortKind::Int,
-            UserSort::Username => SortKind::Text,
-            UserSort::CreatedAt => SortKind::Time,
+impl User {
+    pub fn settings(&self) -> UserSettings {
+        UserSettings {
+            full_name: self.full_name.clone(),
+            role: self.role,
+            unit_id: self.unit_id,
+            bloc_ids: self.bloc_ids.clone(),
+            disabled: self.disabled,
         }
+    }
+}
+
+type UserQuery = diesel::dsl::IntoBoxed<
+    'static,
+    diesel::dsl::Select<users::table, diesel::dsl::AsSelect<UserRow, MultiBackend>>,
+    MultiBackend,
+>;
+
+sort_fields! {
+    /// The orders of user lists.
+    pub enum UserSort for UserRow, query UserQuery, id users::id {
+        Id => users::id: i64 = |u| u.id,
+        Username => users::username: String = |u| u.username.clone(),
+        CreatedAt => users::created_at: NaiveDateTime = |u| u.created_at,
     }
 }
 
@@ -134,18 +134,20 @@ fn bloc_ids_of(c: &mut AnyConnection, ids: &[i64]) -> QueryResult<HashMap<i64, V
     Ok(map)
 }
 
-fn with_blocs(c: &mut AnyConnection, rows: Vec<UserRow>) -> Result<Vec<User>, ApiError> {
+/// Users with their bloc scopes, in the order of `rows`, in one more query.
+fn with_blocs(c: &mut AnyConnection, rows: Vec<UserRow>) -> QueryResult<Vec<User>> {
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let mut blocs = bloc_ids_of(c, &ids)?;
-    rows.into_iter()
+    Ok(rows
+        .into_iter()
         .map(|r| {
             let b = blocs.remove(&r.id).unwrap_or_default();
-            User::from_row(r, b)
+            User::with_blocs(r, b)
         })
-        .collect()
+        .collect())
 }
 
-pub fn find(c: &mut AnyConnection, id: i64) -> Result<Option<User>, ApiError> {
+pub fn find(c: &mut AnyConnection, id: i64) -> QueryResult<Option<User>> {
     let row = users::table
         .find(id)
         .select(UserRow::as_select())
@@ -154,7 +156,7 @@ pub fn find(c: &mut AnyConnection, id: i64) -> Result<Option<User>, ApiError> {
     Ok(with_blocs(c, row.into_iter().collect())?.pop())
 }
 
-pub fn find_by_username(c: &mut AnyConnection, username: &str) -> Result<Option<User>, ApiError> {
+pub fn find_by_username(c: &mut AnyConnection, username: &str) -> QueryResult<Option<User>> {
     let row = users::table
         .filter(users::username.eq(username))
         .select(UserRow::as_select())
@@ -180,13 +182,14 @@ fn replace_blocs(c: &mut AnyConnection, user_id: i64, bloc_ids: &[i64]) -> Query
     Ok(())
 }
 
-pub fn insert(c: &mut AnyConnection, new: &NewUser) -> Result<User, ApiError> {
+/// Inserts a user; a taken username fails on the unique index.
+pub fn insert(c: &mut AnyConnection, new: &NewUser) -> QueryResult<User> {
     let at = now();
     let id: i64 = diesel::insert_into(users::table)
         .values((
             users::username.eq(&new.username),
             users::full_name.eq(&new.full_name),
-            users::role.eq(new.role.as_str()),
+            users::role.eq(new.role),
             users::unit_id.eq(new.unit_id),
             users::password_hash.eq(&new.password_hash),
             users::created_at.eq(at),
@@ -195,61 +198,56 @@ pub fn insert(c: &mut AnyConnection, new: &NewUser) -> Result<User, ApiError> {
         .returning(users::id)
         .get_result(c)?;
     replace_blocs(c, id, &new.bloc_ids)?;
-    find(c, id)?.ok_or(ApiError::NotFound("user"))
+    find(c, id)?.ok_or(diesel::result::Error::NotFound)
 }
 
-/// Applies changes and bumps the version. A role or scope change, or disabling or re-enabling
-/// the user, also bumps the token version and revokes every refresh token, so no session
-/// opened under the old rights goes on (and none comes back when a disabled user is enabled
-/// again: their old refresh tokens stay revoked).
+/// Writes the settings if the version still matches (`None` when it does not) and bumps the
+/// version. A role or scope change, or disabling or re-enabling the user, also bumps the
+/// token version and revokes every refresh token, so no session opened under the old rights
+/// goes on (and none comes back when a disabled user is enabled again: their old refresh
+/// tokens stay revoked).
 pub fn update(
     c: &mut AnyConnection,
     current: &User,
-    changes: &UserChanges,
-) -> Result<User, ApiError> {
-    let rights_changed = changes.role.is_some_and(|r| r != current.role)
-        || changes.unit_id.is_some_and(|u| u != current.unit_id)
-        || changes
-            .bloc_ids
-            .as_ref()
-            .is_some_and(|b| *b != current.bloc_ids)
-        || changes.disabled.is_some_and(|d| d != current.disabled);
+    to: &UserSettings,
+) -> QueryResult<Option<User>> {
+    let rights_changed = to.role != current.role
+        || to.unit_id != current.unit_id
+        || to.bloc_ids != current.bloc_ids
+        || to.disabled != current.disabled;
     let updated = diesel::update(
         users::table
             .find(current.id)
             .filter(users::version.eq(current.version)),
     )
     .set((
-        users::full_name.eq(changes
-            .full_name
-            .clone()
-            .unwrap_or_else(|| current.full_name.clone())),
-        users::role.eq(changes.role.unwrap_or(current.role).as_str()),
-        users::unit_id.eq(changes.unit_id.unwrap_or(current.unit_id)),
-        users::disabled.eq(changes.disabled.unwrap_or(current.disabled)),
+        users::full_name.eq(&to.full_name),
+        users::role.eq(to.role),
+        users::unit_id.eq(to.unit_id),
+        users::disabled.eq(to.disabled),
         users::token_version.eq(current.token_version + i64::from(rights_changed)),
         users::version.eq(current.version + 1),
         users::updated_at.eq(now()),
     ))
     .execute(c)?;
     if updated == 0 {
-        return Err(ApiError::PreconditionFailed);
+        return Ok(None);
     }
-    if let Some(blocs) = &changes.bloc_ids {
-        replace_blocs(c, current.id, blocs)?;
+    if to.bloc_ids != current.bloc_ids {
+        replace_blocs(c, current.id, &to.bloc_ids)?;
     }
     if rights_changed {
         tokens::revoke_all(c, current.id)?;
     }
-    find(c, current.id)?.ok_or(ApiError::NotFound("user"))
+    find(c, current.id)
 }
 
 /// Sets a new password hash and revokes every token issued before: access tokens by the
 /// token version, refresh tokens by marking them revoked.
 ///
-/// Like every change it needs the version it was read at (else 412), so that two resets made
-/// from the same read cannot both pass.
-pub fn set_password(c: &mut AnyConnection, user: &User, hash: &str) -> Result<User, ApiError> {
+/// Like every change it needs the version it was read at (`None` when it moved), so that two
+/// resets made from the same read cannot both pass.
+pub fn set_password(c: &mut AnyConnection, user: &User, hash: &str) -> QueryResult<Option<User>> {
     let n = diesel::update(
         users::table
             .find(user.id)
@@ -263,10 +261,10 @@ pub fn set_password(c: &mut AnyConnection, user: &User, hash: &str) -> Result<Us
     ))
     .execute(c)?;
     if n == 0 {
-        return Err(ApiError::PreconditionFailed);
+        return Ok(None);
     }
     tokens::revoke_all(c, user.id)?;
-    find(c, user.id)?.ok_or(ApiError::NotFound("user"))
+    find(c, user.id)
 }
 
 /// Replaces a hash made with outdated parameters, keeping tokens valid.
@@ -287,10 +285,10 @@ pub fn list(
     c: &mut AnyConnection,
     filter: &UserFilter,
     page: &PageRequest<UserSort>,
-) -> Result<Page<User>, ApiError> {
+) -> QueryResult<Page<User>> {
     let mut q = users::table.select(UserRow::as_select()).into_boxed();
     if let Some(role) = filter.role {
-        q = q.filter(users::role.eq(role.as_str()));
+        q = q.filter(users::role.eq(role));
     }
     if let Some(disabled) = filter.disabled {
         q = q.filter(users::disabled.eq(disabled));
@@ -302,22 +300,13 @@ pub fn list(
                 .escape('\\'),
         );
     }
-    let rows: Vec<UserRow> = match page.field {
-        UserSort::Id => keyset_page!(q, page, users::id, users::id, i64).load(c)?,
-        UserSort::Username => keyset_page!(q, page, users::username, users::id, String).load(c)?,
-        UserSort::CreatedAt => {
-            keyset_page!(q, page, users::created_at, users::id, chrono::NaiveDateTime).load(c)?
-        }
-    };
-    let users = with_blocs(c, rows)?;
-    Ok(page.finish(users, |u| Cursor {
-        id: u.id,
-        key: match page.field {
-            UserSort::Id => SortKey::Int(u.id),
-            UserSort::Username => SortKey::Text(u.username.clone()),
-            UserSort::CreatedAt => SortKey::Time(u.created_at),
-        },
-    }))
+    let page = UserSort::load(c, q, page)?;
+    let items = with_blocs(c, page.items)?;
+    Ok(Page {
+        items,
+        next_page_token: page.next_page_token,
+        next: page.next,
+    })
 }
 
 /// Escapes `%`, `_` and `\` for a LIKE pattern used with `ESCAPE '\'`.

@@ -10,6 +10,8 @@
 
 use validator::ValidationError;
 
+use crate::error::{FieldCode, Text};
+
 /// Why a string was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TextProblem {
@@ -23,24 +25,24 @@ pub enum TextProblem {
 
 impl TextProblem {
     /// Stable machine code for problem bodies.
-    pub fn code(self) -> &'static str {
+    pub fn code(self) -> FieldCode {
         match self {
-            TextProblem::ControlCharacter(_) => "control_character",
-            TextProblem::LineBreak => "line_break",
-            TextProblem::Blank => "blank",
+            TextProblem::ControlCharacter(_) => FieldCode::ControlCharacter,
+            TextProblem::LineBreak => FieldCode::LineBreak,
+            TextProblem::Blank => FieldCode::Blank,
         }
     }
 
     /// A message for people, naming the character by code point (printing it would defeat the
     /// purpose).
-    pub fn message(self) -> String {
+    pub fn message(self) -> Text {
         match self {
-            TextProblem::ControlCharacter(c) => format!(
-                "must not contain the control or bidirectional-override character U+{:04X}",
+            TextProblem::ControlCharacter(c) => crate::text!(
+                "must not contain the control or bidirectional-override character U+{0:04X}",
+                "không được chứa ký tự điều khiển hoặc ký tự đảo chiều hiển thị U+{0:04X}",
                 u32::from(c)
             ),
-            TextProblem::LineBreak => "must be one line: no tab or line break".into(),
-            TextProblem::Blank => "must not be blank".into(),
+            TextProblem::LineBreak | TextProblem::Blank => self.code().text(),
         }
     }
 }
@@ -80,7 +82,7 @@ pub fn check_single_line(value: &str) -> Result<(), TextProblem> {
 }
 
 fn to_validation(problem: TextProblem) -> ValidationError {
-    ValidationError::new(problem.code()).with_message(problem.message().into())
+    crate::error::refusal(problem.code(), problem.message())
 }
 
 /// `#[validate(custom(function = "crate::domain::text::single_line_name"))]` for names, codes
@@ -162,5 +164,11 @@ mod tests {
         let err = single_line_name(&"\u{202E}".to_owned()).unwrap_err();
         assert_eq!(err.code, "control_character");
         assert!(err.message.unwrap().contains("U+202E"));
+        assert!(
+            TextProblem::ControlCharacter('\u{202E}')
+                .message()
+                .vi()
+                .contains("U+202E")
+        );
     }
 }

@@ -53,8 +53,8 @@ impl Year {
         if year.value().is_none_or(|y| y.in_range()) {
             Ok(())
         } else {
-            let mut e = ValidationError::new("range")
-                .with_message(format!("must be between {} and {}", Self::MIN, Self::MAX).into());
+            // The message is made from the bounds, in both languages, by `ApiError`.
+            let mut e = ValidationError::new(crate::error::FieldCode::Range.as_str());
             e.add_param("min".into(), &Self::MIN);
             e.add_param("max".into(), &Self::MAX);
             Err(e)

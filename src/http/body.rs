@@ -17,7 +17,7 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use crate::domain::text;
-use crate::error::{ApiError, FieldError};
+use crate::error::{ApiError, Code, FieldCode, FieldError, Text};
 
 pub const JSON: &str = "application/json";
 pub const MERGE_PATCH: &str = "application/merge-patch+json";
@@ -79,11 +79,17 @@ fn extract<T: DeserializeOwned + 'static>(
             .await
             .map_err(|e| match e.as_response_error().status_code() {
                 StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge,
-                _ => ApiError::bad_request("unreadable_body", "the request body could not be read"),
+                _ => ApiError::bad_request(Code::UnreadableBody, UNREADABLE),
             })?;
         parse(&bytes)
     })
 }
+
+/// The body could not be received (the connection broke, say).
+pub const UNREADABLE: Text = Text::new(
+    "the request body could not be read",
+    "không đọc được nội dung yêu cầu",
+);
 
 /// Parses JSON, reporting the path of the field that failed (`bloc_ids[2]`, `role`, …).
 ///
@@ -127,10 +133,11 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
 fn check_strings(value: &serde_json::Value, path: &mut String) -> Result<(), ApiError> {
     let refuse = |path: &str, problem: text::TextProblem| {
         let field = if path.is_empty() { "body" } else { path };
+        let message = problem.message();
         ApiError::BadRequest {
-            code: "invalid_body",
-            message: format!("{field}: {}", problem.message()),
-            errors: vec![FieldError::new(field, problem.code(), problem.message())],
+            code: Code::InvalidBody,
+            message: message.map(|m| format!("{field}: {m}")),
+            errors: vec![FieldError::new(field, problem.code(), message)],
         }
     };
     match value {
@@ -174,7 +181,8 @@ fn integral_floats_to_integers(value: &mut serde_json::Value) {
     }
 }
 
-/// The 400 for a body serde refused at `path`.
+/// The 400 for a body serde refused at `path`. serde's own words are English; the
+/// Vietnamese says the same of the field in general terms (`expected_form_vi`).
 fn problem(path: &str, inner: serde_json::Error) -> ApiError {
     let malformed = !matches!(inner.classify(), serde_json::error::Category::Data);
     // serde's message ends with the position, which clients do not need twice.
@@ -186,22 +194,28 @@ fn problem(path: &str, inner: serde_json::Error) -> ApiError {
         .to_owned();
     if malformed {
         let message = if message == "trailing characters" {
-            "trailing characters after the JSON document: send exactly one".to_owned()
+            Text::new(
+                "trailing characters after the JSON document: send exactly one",
+                "còn ký tự sau văn bản JSON: chỉ gửi đúng một văn bản",
+            )
         } else {
-            message
+            Text::owned(message, FieldCode::MalformedJson.text().vi())
         };
         return ApiError::BadRequest {
-            code: "malformed_json",
-            message: "the request body is not valid JSON".into(),
-            errors: vec![FieldError::new("body", "malformed_json", message)],
+            code: Code::MalformedJson,
+            message: Text::new(
+                "the request body is not valid JSON",
+                "nội dung yêu cầu không phải JSON hợp lệ",
+            ),
+            errors: vec![FieldError::new("body", FieldCode::MalformedJson, message)],
         };
     }
     let field = field_of(path, &message);
     let message = super::expected_form(&message);
     ApiError::BadRequest {
-        code: "invalid_body",
-        message: format!("{field}: {message}"),
-        errors: vec![FieldError::new(field, "invalid_field", message)],
+        code: Code::InvalidBody,
+        message: message.map(|m| format!("{field}: {m}")),
+        errors: vec![FieldError::new(field, FieldCode::InvalidField, message)],
     }
 }
 

@@ -10,7 +10,7 @@ use actix_web::middleware::Next;
 use actix_web::{Error, HttpResponse, web};
 
 use crate::domain::text;
-use crate::error::{ApiError, FieldError, Problem};
+use crate::error::{ApiError, Code, FieldError, Text, speaks};
 use crate::http::request_id;
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
@@ -46,10 +46,11 @@ pub fn check_query(query: &str) -> Option<ApiError> {
         } else {
             "query".to_owned()
         };
+        let message = problem.message();
         Some(ApiError::BadRequest {
-            code: "invalid_query",
-            message: format!("{field}: {}", problem.message()),
-            errors: vec![FieldError::new(field, problem.code(), problem.message())],
+            code: Code::InvalidQuery,
+            message: message.map(|m| format!("{field}: {m}")),
+            errors: vec![FieldError::new(field, problem.code(), message)],
         })
     })
 }
@@ -93,46 +94,50 @@ fn problem_response(
     headers: &actix_web::http::header::HeaderMap,
 ) -> HttpResponse {
     let (code, detail) = if error.as_error::<actix_cors::CorsError>().is_some() {
-        ("cors_refused".to_owned(), error.to_string())
+        (Code::CorsRefused, error.to_string())
     } else if status.is_server_error() {
         tracing::error!(error = ?error, "request failed outside the API's own errors");
-        (
-            "internal_error".to_owned(),
-            "internal server error".to_owned(),
-        )
+        (Code::InternalError, "internal server error".to_owned())
     } else {
-        (status_code_name(status), error.to_string())
+        (code_of(status), error.to_string())
     };
+    // The HTTP layer's own words are English; in Vietnamese the code's meaning stands in.
+    let detail = Text::owned(detail, code.text().vi());
     let ctx = request_id::current();
-    let problem = Problem {
-        problem_type: format!("urn:thidua:problem:{code}"),
-        title: status.canonical_reason().unwrap_or("Error").to_owned(),
-        status: status.as_u16(),
-        detail,
-        instance: ctx.as_ref().map(|c| c.path.clone()),
-        code,
-        request_id: ctx.map(|c| c.id),
-        errors: vec![],
-        current_state: None,
-        allowed_actions: None,
-    };
+    let lang = ctx.as_ref().map(|c| c.lang).unwrap_or_default();
+    let mut problem = crate::error::Problem::new(code, status.as_u16(), &detail, lang);
+    problem.instance = ctx.as_ref().map(|c| c.path.clone());
+    problem.request_id = ctx.map(|c| c.id);
     let mut res = HttpResponse::build(status);
     for (name, value) in headers {
         if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
             res.append_header((name.clone(), value.clone()));
         }
     }
+    speaks(&mut res, lang);
     res.content_type(PROBLEM_JSON)
         .body(serde_json::to_string(&problem).unwrap_or_default())
 }
 
-/// `bad_request` for 400: the status's reason in snake case, as `ApiError` codes are written.
-fn status_code_name(status: StatusCode) -> String {
-    status
-        .canonical_reason()
-        .unwrap_or("error")
-        .to_ascii_lowercase()
-        .replace(['-', ' '], "_")
+/// The code of an error status the HTTP layer answered by itself.
+fn code_of(status: StatusCode) -> Code {
+    match status {
+        StatusCode::BAD_REQUEST => Code::BadRequest,
+        StatusCode::UNAUTHORIZED => Code::Unauthorized,
+        StatusCode::FORBIDDEN => Code::Forbidden,
+        StatusCode::NOT_FOUND => Code::NotFound,
+        StatusCode::METHOD_NOT_ALLOWED => Code::MethodNotAllowed,
+        StatusCode::REQUEST_TIMEOUT => Code::RequestTimeout,
+        StatusCode::LENGTH_REQUIRED => Code::LengthRequired,
+        StatusCode::PAYLOAD_TOO_LARGE => Code::PayloadTooLarge,
+        StatusCode::URI_TOO_LONG => Code::UriTooLong,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => Code::UnsupportedMediaType,
+        StatusCode::TOO_MANY_REQUESTS => Code::QuotaExceeded,
+        StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => Code::RequestHeaderFieldsTooLarge,
+        StatusCode::SERVICE_UNAVAILABLE => Code::ServiceUnavailable,
+        s if s.is_server_error() => Code::InternalError,
+        _ => Code::RequestRefused,
+    }
 }
 
 #[cfg(test)]
@@ -155,11 +160,12 @@ mod tests {
     }
 
     #[test]
-    fn status_names_are_snake_case() {
-        assert_eq!(status_code_name(StatusCode::BAD_REQUEST), "bad_request");
+    fn statuses_have_their_codes() {
+        assert_eq!(code_of(StatusCode::BAD_REQUEST), "bad_request");
         assert_eq!(
-            status_code_name(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE),
+            code_of(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE),
             "request_header_fields_too_large"
         );
+        assert_eq!(code_of(StatusCode::IM_A_TEAPOT), "request_refused");
     }
 }

@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 use crate::auth::AuthUser;
 use crate::db::idempotency::{self, StoredResponse};
 use crate::db::{AnyConnection, Db, is_unique_violation, now};
-use crate::error::{ApiError, FieldError};
+use crate::error::{ApiError, Code, FieldCode, FieldError, Text};
 
 pub const HEADER: &str = "idempotency-key";
 /// Set on a response that was replayed from storage.
@@ -87,13 +87,17 @@ enum Key {
 }
 
 fn invalid_header() -> ApiError {
+    let message = Text::new(
+        "must be 1 to 255 visible ASCII characters",
+        "phải gồm từ 1 đến 255 ký tự ASCII hiển thị được",
+    );
     ApiError::BadRequest {
-        code: "invalid_header",
-        message: "Idempotency-Key must be 1 to 255 visible ASCII characters".into(),
+        code: Code::InvalidHeader,
+        message: message.map(|m| format!("Idempotency-Key {m}")),
         errors: vec![FieldError::new(
             "Idempotency-Key",
-            "invalid",
-            "must be 1 to 255 visible ASCII characters",
+            FieldCode::Invalid,
+            message,
         )],
     }
 }

@@ -12,7 +12,7 @@ pub mod request_id;
 use actix_web::dev::ResourceDef;
 use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 
-use crate::error::{ApiError, FieldError};
+use crate::error::{ApiError, Code, FieldCode, FieldError, Text, noun};
 
 /// Query-string errors become 400 problems naming the parameter and the form it must take.
 ///
@@ -32,16 +32,16 @@ pub fn query_config() -> web::QueryConfig {
             .then(|| backticked(message))
             .flatten();
         let (field, detail) = match named {
-            Some(name) => (name, message.to_owned()),
+            Some(name) => (name, expected_form(message)),
             None => req
                 .app_data::<web::Data<KnownRoutes>>()
                 .and_then(|routes| routes.misfit(req.path(), "query", pairs.iter()))
                 .unwrap_or_else(|| ("query".into(), expected_form(message))),
         };
         ApiError::BadRequest {
-            code: "invalid_query",
-            message: format!("{field}: {detail}"),
-            errors: vec![FieldError::new(field, "invalid", detail)],
+            code: Code::InvalidQuery,
+            message: detail.map(|m| format!("{field}: {m}")),
+            errors: vec![FieldError::new(field, FieldCode::Invalid, detail)],
         }
         .into()
     })
@@ -67,9 +67,9 @@ pub fn path_config() -> web::PathConfig {
             .and_then(|routes| routes.misfit(req.path(), "path", segments.iter()))
             .unwrap_or_else(|| ("path".into(), expected_form(&err.to_string())));
         ApiError::BadRequest {
-            code: "invalid_path",
-            message: format!("{field}: {detail}"),
-            errors: vec![FieldError::new(field, "invalid", detail)],
+            code: Code::InvalidPath,
+            message: detail.map(|m| format!("{field}: {m}")),
+            errors: vec![FieldError::new(field, FieldCode::Invalid, detail)],
         }
         .into()
     })
@@ -83,8 +83,9 @@ fn backticked(message: &str) -> Option<String> {
 }
 
 /// A serde or chrono message in the API's terms: Rust type names become the JSON forms, and a
-/// date that chrono could not read says which form it wants.
-fn expected_form(message: &str) -> String {
+/// date that chrono could not read says which form it wants. serde speaks English only; the
+/// Vietnamese says the same for the messages serde gives, and the general case for others.
+fn expected_form(message: &str) -> Text {
     let mut out = message.to_owned();
     for (rust, form) in [
         ("expected i64", "expected an integer"),
@@ -107,8 +108,58 @@ fn expected_form(message: &str) -> String {
     ];
     if CHRONO.iter().any(|m| out.starts_with(m)) {
         out.push_str(": expected a date as YYYY-MM-DD");
+        return Text::owned(out, "phải là ngày viết theo dạng YYYY-MM-DD");
     }
-    out
+    let vi = in_vietnamese(&out);
+    Text::owned(out, vi)
+}
+
+/// serde's data errors, as `expected_form` leaves them, in Vietnamese.
+fn in_vietnamese(en: &str) -> String {
+    // What follows "expected" in serde's messages, and the kinds it names.
+    let expected = |en: &str| -> String {
+        let wanted = en.rsplit_once("expected ").map_or("", |(_, w)| w);
+        let known = [
+            ("an integer", "một số nguyên"),
+            ("a non-negative integer", "một số nguyên không âm"),
+            ("a number", "một số"),
+            ("a string", "một chuỗi ký tự"),
+            ("a boolean", "giá trị true hoặc false"),
+            ("a sequence", "một mảng"),
+            ("a map", "một đối tượng JSON"),
+        ];
+        match known.iter().find(|(e, _)| wanted.starts_with(e)) {
+            Some((_, vi)) => format!("cần {vi}"),
+            None if wanted.starts_with("one of ") => {
+                format!("cần một trong các giá trị {}", &wanted["one of ".len()..])
+            }
+            None if !wanted.is_empty() => format!("cần {wanted}"),
+            None => String::new(),
+        }
+    };
+    let name = backticked(en).unwrap_or_default();
+    if en.starts_with("missing field") {
+        format!("thiếu trường bắt buộc `{name}`")
+    } else if en.starts_with("unknown field") {
+        format!(
+            "`{name}` không phải là trường của yêu cầu này; {}",
+            expected(en)
+        )
+    } else if en.starts_with("duplicate field") {
+        format!("trường `{name}` xuất hiện nhiều lần")
+    } else if en.starts_with("unknown variant") {
+        format!("giá trị `{name}` không được phép; {}", expected(en))
+    } else if en.starts_with("invalid type") || en.starts_with("invalid value") {
+        format!("sai kiểu dữ liệu; {}", expected(en))
+    } else if en.starts_with("invalid length") {
+        format!("sai số phần tử; {}", expected(en))
+    } else if en.starts_with("cannot be null") {
+        "không được là null: bỏ trường này đi để giữ nguyên giá trị".to_owned()
+    } else if en.contains("invalid digit") || en.contains("number too") {
+        "phải là một số nguyên".to_owned()
+    } else {
+        format!("{} ({en})", FieldCode::InvalidField.text().vi())
+    }
 }
 
 /// The form a parameter's value must take, read from its schema in the API document.
@@ -165,26 +216,41 @@ impl Form {
         }
     }
 
-    fn describe(&self) -> String {
+    fn describe(&self) -> Text {
         match self {
             Form::Integer {
                 min: Some(min),
                 max: Some(max),
-            } => format!("must be an integer from {min} to {max}"),
-            Form::Integer { min: Some(min), .. } => format!("must be an integer of at least {min}"),
-            Form::Integer { .. } => "must be an integer".into(),
-            Form::Boolean => "must be `true` or `false`".into(),
-            Form::Date => "must be a date as YYYY-MM-DD".into(),
-            Form::DateTime => "must be an RFC 3339 date and time, e.g. 2026-11-25T08:00:00Z".into(),
-            Form::OneOf(values) => format!(
-                "must be one of {}",
-                values
+            } => crate::text!(
+                "must be an integer from {min} to {max}",
+                "phải là số nguyên từ {min} đến {max}"
+            ),
+            Form::Integer { min: Some(min), .. } => crate::text!(
+                "must be an integer of at least {min}",
+                "phải là số nguyên lớn hơn hoặc bằng {min}"
+            ),
+            Form::Integer { .. } => Text::new("must be an integer", "phải là số nguyên"),
+            Form::Boolean => Text::new("must be `true` or `false`", "phải là `true` hoặc `false`"),
+            Form::Date => Text::new(
+                "must be a date as YYYY-MM-DD",
+                "phải là ngày viết theo dạng YYYY-MM-DD",
+            ),
+            Form::DateTime => Text::new(
+                "must be an RFC 3339 date and time, e.g. 2026-11-25T08:00:00Z",
+                "phải là ngày giờ theo RFC 3339, ví dụ 2026-11-25T08:00:00Z",
+            ),
+            Form::OneOf(values) => {
+                let list = values
                     .iter()
                     .map(|v| format!("`{v}`"))
                     .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-            Form::Text => "is invalid".into(),
+                    .join(", ");
+                crate::text!(
+                    "must be one of {list}",
+                    "phải là một trong các giá trị {list}"
+                )
+            }
+            Form::Text => FieldCode::Invalid.text(),
         }
     }
 }
@@ -273,7 +339,7 @@ impl KnownRoutes {
         path: &str,
         place: &str,
         mut values: impl Iterator<Item = &'a (String, String)>,
-    ) -> Option<(String, String)> {
+    ) -> Option<(String, Text)> {
         let route = self.route(path)?;
         values.find_map(|(name, value)| {
             let (_, _, form) = route
@@ -292,7 +358,7 @@ pub async fn fallback(req: HttpRequest, routes: web::Data<KnownRoutes>) -> HttpR
         Some(methods) => {
             ApiError::MethodNotAllowed(methods.iter().map(|m| m.to_string()).collect())
         }
-        None => ApiError::NotFound("resource"),
+        None => ApiError::NotFound(noun::RESOURCE),
     };
     error.error_response()
 }

@@ -8,12 +8,15 @@ use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest};
 
-use crate::error::{ApiError, FieldError};
+use crate::error::{ApiError, Code, FieldCode, FieldError, Text};
 
 /// The ETag of a resource at `version`.
 pub fn etag(version: i64) -> String {
     format!("\"{version}\"")
 }
+
+/// The longest `If-Match` accepted, as documented in the spec.
+const MAX_LEN: usize = 64;
 
 /// The `If-Match` header, required. Its absence or malformation is reported by `check`, not
 /// by extraction, so that handlers authorise first: a caller without the right gets 401/403,
@@ -78,14 +81,14 @@ impl IfMatch {
             (Some(given), _) => given,
             (None, false) => return Err(ApiError::PreconditionRequired),
             (None, true) => {
+                let message = Text::new(
+                    "must be an entity tag such as \"3\", or *",
+                    "phải là một thẻ thực thể (entity tag) như \"3\", hoặc *",
+                );
                 return Err(ApiError::BadRequest {
-                    code: "invalid_header",
-                    message: "If-Match must be an entity tag such as \"3\", or *".into(),
-                    errors: vec![FieldError::new(
-                        "If-Match",
-                        "invalid",
-                        "must be an entity tag such as \"3\", or *",
-                    )],
+                    code: Code::InvalidHeader,
+                    message: message.map(|m| format!("If-Match {m}")),
+                    errors: vec![FieldError::new("If-Match", FieldCode::Invalid, message)],
                 });
             }
         };
@@ -123,7 +126,10 @@ impl FromRequest for IfMatch {
             .filter_map(|v| v.to_str().ok())
             .collect();
         let sent = req.headers().contains_key(header::IF_MATCH);
-        let parsed = if sent {
+        // Longer than the documented bound is malformed (400), whatever it holds: no ETag of
+        // ours comes near it.
+        let within = values.iter().map(|v| v.len()).sum::<usize>() <= MAX_LEN;
+        let parsed = if sent && within {
             parse_condition(values.into_iter())
         } else {
             None
@@ -151,7 +157,7 @@ impl utoipa::IntoParams for IfMatch {
                 .schema(Some(
                     ObjectBuilder::new()
                         .schema_type(Type::String)
-                        .max_length(Some(64))
+                        .max_length(Some(MAX_LEN))
                         .pattern(Some(
                             r#"^(\*|(W/)?"[!#-~]*"([ \t]*,[ \t]*(W/)?"[!#-~]*")*)$"#,
                         )),

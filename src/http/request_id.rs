@@ -1,5 +1,7 @@
 //! `X-Request-Id`: accepted when well-formed, generated otherwise, echoed on every response,
 //! attached to every log line (through a tracing span) and to every problem body and audit row.
+//! The language of problem documents is chosen here too, once per request, from
+//! `Accept-Language`.
 
 use std::time::Instant;
 
@@ -10,6 +12,8 @@ use actix_web::middleware::Next;
 use actix_web::{Error, HttpMessage};
 use tracing::Instrument;
 
+use crate::error::Lang;
+
 pub const HEADER: HeaderName = HeaderName::from_static("x-request-id");
 
 /// What the current request is, for code that has no access to the request itself.
@@ -17,6 +21,8 @@ pub const HEADER: HeaderName = HeaderName::from_static("x-request-id");
 pub struct RequestContext {
     pub id: String,
     pub path: String,
+    /// The language problem documents are written in.
+    pub lang: Lang,
 }
 
 tokio::task_local! {
@@ -54,6 +60,11 @@ pub async fn middleware(
     let ctx = RequestContext {
         id: id.clone(),
         path: req.path().to_owned(),
+        lang: Lang::negotiate(
+            req.headers()
+                .get(actix_web::http::header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok()),
+        ),
     };
     let span = tracing::info_span!("request", request_id = %id, method = %req.method(), path = ?req.path());
     let started = Instant::now();

@@ -7,14 +7,14 @@ use strum::VariantArray;
 
 use super::sheet::{Row, column_letter};
 use crate::domain::{AdminLevel, Gender, UnitKind};
-use crate::error::{ApiError, FieldError};
+use crate::error::{ApiError, FieldCode, FieldError, Text};
 
 /// How a column's text becomes a field of the create request.
 #[derive(Debug, Clone, Copy)]
 pub enum Kind {
     Text,
     /// One of an enum's names; returns the canonical name or what is allowed.
-    Choice(fn(&str) -> Result<String, String>),
+    Choice(fn(&str) -> Result<String, Text>),
     /// A whole number (a year).
     Year,
     /// A day, as `YYYY-MM-DD` text or a spreadsheet date cell.
@@ -59,7 +59,7 @@ const fn code_of(name: &'static str, field: &'static str, required: bool) -> Col
 }
 
 /// The names of an enum, case and spaces forgiven (`Public service` is `public_service`).
-fn choice<E>(value: &str) -> Result<String, String>
+fn choice<E>(value: &str) -> Result<String, Text>
 where
     E: FromStr + VariantArray + Copy + Into<&'static str>,
 {
@@ -68,7 +68,11 @@ where
         Ok(v)
     } else {
         let names: Vec<&'static str> = E::VARIANTS.iter().map(|e| (*e).into()).collect();
-        Err(format!("must be one of {}", names.join(", ")))
+        let names = names.join(", ");
+        Err(crate::text!(
+            "must be one of {names}",
+            "phải là một trong các giá trị {names}"
+        ))
     }
 }
 
@@ -144,7 +148,7 @@ pub fn match_header(
             Ok(name) => name,
             Err(why) => {
                 let at = format!("row {row}: column {}", column_letter(*col));
-                errors.push(FieldError::new(at, "invalid_column", why));
+                errors.push(FieldError::new(at, FieldCode::InvalidColumn, why));
                 continue;
             }
         };
@@ -152,18 +156,25 @@ pub fn match_header(
         match columns.iter().find(|c| c.name == normalise(&name)) {
             Some(c) if !seen.insert(c.name) => errors.push(FieldError::new(
                 at,
-                "duplicate_column",
-                format!("the column {} appears more than once", c.name),
-            )),
-            Some(c) => found.push((*col, c)),
-            None => errors.push(FieldError::new(
-                at,
-                "unknown_column",
-                format!(
-                    "unknown column {name:?}; the columns are {}",
-                    expected.join(", ")
+                FieldCode::DuplicateColumn,
+                crate::text!(
+                    "the column {0} appears more than once",
+                    "cột {0} xuất hiện nhiều lần",
+                    c.name
                 ),
             )),
+            Some(c) => found.push((*col, c)),
+            None => {
+                let expected = expected.join(", ");
+                errors.push(FieldError::new(
+                    at,
+                    FieldCode::UnknownColumn,
+                    crate::text!(
+                        "unknown column {name:?}; the columns are {expected}",
+                        "không có cột {name:?}; các cột là {expected}"
+                    ),
+                ))
+            }
         }
     }
     // A required field may come from another column (`unit_id` for `unit_code`).
@@ -173,8 +184,12 @@ pub fn match_header(
     {
         errors.push(FieldError::new(
             format!("row {row}: {}", c.name),
-            "missing_column",
-            format!("the file needs a column named {}", c.name),
+            FieldCode::MissingColumn,
+            crate::text!(
+                "the file needs a column named {0}",
+                "tệp cần có cột tên là {0}",
+                c.name
+            ),
         ));
     }
     ApiError::unless_any(errors)?;
@@ -237,6 +252,6 @@ mod tests {
             Ok("public_service")
         );
         let err = choice::<Gender>("nam").unwrap_err();
-        assert_eq!(err, "must be one of male, female");
+        assert_eq!(err.en(), "must be one of male, female");
     }
 }

@@ -30,7 +30,7 @@ use self::sheet::{Format, Sheet};
 use crate::auth::Actor;
 use crate::db::AnyConnection;
 use crate::db::audit::{self, Change};
-use crate::error::{ApiError, FieldError};
+use crate::error::{ApiError, FieldCode, FieldError, FieldErrorBody};
 
 /// The most data rows one file may have.
 pub const MAX_ROWS: usize = 20_000;
@@ -126,7 +126,7 @@ pub struct ImportReport {
     /// Always empty here: a file with problems is refused as a whole with 422, whose
     /// `errors` name each one as `row N: column`.
     #[schema(max_items = 0)]
-    pub errors: Vec<FieldError>,
+    pub errors: Vec<FieldErrorBody>,
 }
 
 /// The checked rows of a file, in file order, ready to be written.
@@ -142,8 +142,11 @@ fn refusal(mut errors: Vec<FieldError>) -> ApiError {
         errors.truncate(MAX_ERRORS);
         errors.push(FieldError::new(
             "file",
-            "too_many_errors",
-            format!("{more} more problems are not listed"),
+            FieldCode::TooManyErrors,
+            crate::text!(
+                "{more} more problems are not listed",
+                "còn {more} lỗi khác chưa được liệt kê"
+            ),
         ));
     }
     ApiError::Validation(errors)

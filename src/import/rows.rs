@@ -20,7 +20,7 @@ use crate::auth::Actor;
 use crate::db::persons::PersonData;
 use crate::db::units::UnitData;
 use crate::db::{self, AnyConnection};
-use crate::error::{ApiError, FieldError};
+use crate::error::{ApiError, FieldCode, FieldError, Text};
 use crate::ops::{self, persons::CreatePerson, units::CreateUnit};
 
 /// Placeholder ids start here: far above any id a database hands out, and still a valid id
@@ -170,26 +170,37 @@ impl Context {
 
     /// The id of the unit with this code: in the database, or a placeholder for an earlier
     /// row of the file.
-    fn unit_id(&self, code: &str, row: usize) -> Result<i64, String> {
+    fn unit_id(&self, code: &str, row: usize) -> Result<i64, Text> {
         if let Some(id) = self.known.get(code).or_else(|| self.db_units.get(code)) {
             return Ok(*id);
         }
         Err(match self.declared.get(code) {
-            Some(&at) if at < row => format!("the unit {code:?} of row {at} has errors"),
-            Some(&at) if at == row => "a unit cannot refer to itself".to_owned(),
-            Some(&at) => format!(
-                "the unit {code:?} comes later, in row {at}; put it before the rows that refer to it"
+            Some(&at) if at < row => crate::text!(
+                "the unit {code:?} of row {at} has errors",
+                "đơn vị {code:?} ở dòng {at} có lỗi"
             ),
-            None => format!("no unit has the code {code:?}, in the database or in an earlier row"),
+            Some(&at) if at == row => Text::new(
+                "a unit cannot refer to itself",
+                "một đơn vị không thể tham chiếu đến chính nó",
+            ),
+            Some(&at) => crate::text!(
+                "the unit {code:?} comes later, in row {at}; put it before the rows that refer to it",
+                "đơn vị {code:?} nằm ở dòng {at}, phía sau; hãy đặt nó trước các dòng tham chiếu đến nó"
+            ),
+            None => crate::text!(
+                "no unit has the code {code:?}, in the database or in an earlier row",
+                "không có đơn vị nào mang mã {code:?}, trong cơ sở dữ liệu hay ở một dòng phía trước"
+            ),
         })
     }
 
     /// A unit named by the `id` another row of the file has (an exported file's `parent_id`).
-    fn file_unit(&self, id: i64, row: usize) -> Result<i64, String> {
+    fn file_unit(&self, id: i64, row: usize) -> Result<i64, Text> {
         match self.file_ids.get(&id) {
             Some(code) => self.unit_id(code, row),
-            None => Err(format!(
-                "no row of this file has the id {id}; refer to a unit of the database by its code instead"
+            None => Err(crate::text!(
+                "no row of this file has the id {id}; refer to a unit of the database by its code instead",
+                "không có dòng nào của tệp mang mã {id}; hãy tham chiếu đơn vị trong cơ sở dữ liệu bằng mã đơn vị (code)"
             )),
         }
     }
@@ -214,10 +225,14 @@ pub fn plan_row(
             // The rules `create_in_txn` checks on a new unit: its links exist (resolved
             // above) and its code is free, in the database and in the file.
             if !ctx.taken.insert(data.code.clone()) || ctx.db_units.contains_key(&data.code) {
+                let code = &data.code;
                 errors.push(FieldError::new(
                     "code",
-                    "code_taken",
-                    format!("another unit has the code {:?}", data.code),
+                    FieldCode::CodeTaken,
+                    crate::text!(
+                        "another unit has the code {code:?}",
+                        "mã {code:?} đã được dùng cho một đơn vị khác"
+                    ),
                 ));
                 return Ok(Err(errors));
             }
@@ -234,8 +249,11 @@ pub fn plan_row(
             {
                 errors.push(FieldError::new(
                     "civil_servant_code",
-                    "civil_servant_code_taken",
-                    format!("another person has the civil servant code {code:?}"),
+                    FieldCode::CivilServantCodeTaken,
+                    crate::text!(
+                        "another person has the civil servant code {code:?}",
+                        "mã số công chức {code:?} đã được dùng cho một người khác"
+                    ),
                 ));
                 return Ok(Err(errors));
             }
@@ -292,10 +310,9 @@ fn request(
 ) -> Result<Map<String, Value>, ApiError> {
     for (col, _) in &row.cells {
         if !columns.iter().any(|(c, _)| c == col) {
-            errors.push(FieldError::new(
+            errors.push(FieldError::of(
                 format!("column {}", column_letter(*col)),
-                "unnamed_column",
-                "this cell is in a column without a name in the header row",
+                FieldCode::UnnamedColumn,
             ));
         }
     }
@@ -332,7 +349,7 @@ fn request(
     for column in all.iter().filter(|c| c.required) {
         if !map.contains_key(column.field) && !failed.contains(column.field) {
             failed.insert(column.field);
-            errors.push(FieldError::new(column.name, "required", "is required"));
+            errors.push(FieldError::of(column.name, FieldCode::Required));
         }
     }
     Ok(map)
@@ -354,18 +371,26 @@ fn value(
     column: &Column,
     cell: &Cell,
     row: usize,
-) -> Result<Result<Value, (&'static str, String)>, ApiError> {
+) -> Result<Result<Value, (FieldCode, Text)>, ApiError> {
     let text = match cell.text() {
         Ok(text) => text,
-        Err(why) => return Ok(Err(("invalid", why))),
+        Err(why) => return Ok(Err((FieldCode::Invalid, why))),
     };
     Ok(match column.kind {
         Kind::Text => Ok(Value::String(text)),
-        Kind::Choice(check) => check(&text).map(Value::String).map_err(|m| ("choice", m)),
+        Kind::Choice(check) => check(&text)
+            .map(Value::String)
+            .map_err(|m| (FieldCode::Choice, m)),
         Kind::Year => integer(cell)
             .filter(|n| n.abs() < 1_000_000)
             .map(Value::from)
-            .ok_or(("integer", "must be a year, such as 1978".to_owned())),
+            .ok_or((
+                FieldCode::Integer,
+                Text::new(
+                    "must be a year, such as 1978",
+                    "phải là một năm, ví dụ 1978",
+                ),
+            )),
         Kind::Date => match cell {
             Cell::Date(d) => Some(*d),
             Cell::Text(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d").ok(),
@@ -373,26 +398,36 @@ fn value(
         }
         .map(|d| Value::String(d.to_string()))
         .ok_or((
-            "date",
-            "must be a date written YYYY-MM-DD, such as 2008-04-01 (or a date cell)".to_owned(),
+            FieldCode::Date,
+            Text::new(
+                "must be a date written YYYY-MM-DD, such as 2008-04-01 (or a date cell)",
+                "phải là ngày viết theo dạng YYYY-MM-DD, ví dụ 2008-04-01 (hoặc một ô kiểu ngày)",
+            ),
         )),
         Kind::UnitCode => ctx
             .unit_id(&text, row)
             .map(Value::from)
-            .map_err(|m| ("unknown", m)),
+            .map_err(|m| (FieldCode::Unknown, m)),
         Kind::FileUnitId => match integer(cell) {
             Some(id) => ctx
                 .file_unit(id, row)
                 .map(Value::from)
-                .map_err(|m| ("unknown", m)),
-            None => Err(("integer", "must be the id of another row".to_owned())),
+                .map_err(|m| (FieldCode::Unknown, m)),
+            None => Err((
+                FieldCode::Integer,
+                Text::new(
+                    "must be the id of another row",
+                    "phải là mã (id) của một dòng khác",
+                ),
+            )),
         },
         Kind::UnitId => match integer(cell) {
             Some(id) if ctx.unit_exists(c, id)? => Ok(Value::from(id)),
             _ => Err((
-                "unknown",
-                format!(
-                    "no unit of the database has the id {text:?}; give its code in unit_code instead"
+                FieldCode::Unknown,
+                crate::text!(
+                    "no unit of the database has the id {text:?}; give its code in unit_code instead",
+                    "không có đơn vị nào trong cơ sở dữ liệu mang mã {text:?}; hãy ghi mã đơn vị vào cột unit_code"
                 ),
             )),
         },
@@ -415,10 +450,12 @@ fn checked<T: DeserializeOwned, D>(
             // cell checks above let through is reported here.
             if errors.is_empty() {
                 let path = e.path().to_string();
+                let en = e.into_inner().to_string();
+                let vi = format!("{} ({en})", FieldCode::Invalid.text().vi());
                 errors.push(FieldError::new(
                     column_of(all, &path),
-                    "invalid",
-                    e.into_inner().to_string(),
+                    FieldCode::Invalid,
+                    Text::owned(en, vi),
                 ));
             }
             return Ok(None);
@@ -447,9 +484,11 @@ fn refused(
             field: column_of(all, &f.field),
             ..f
         })),
-        ApiError::Conflict { code, message } => {
-            errors.push(FieldError::new(conflict_column, code, message))
-        }
+        ApiError::Conflict { code, message } => errors.push(FieldError::new(
+            conflict_column,
+            FieldCode::of_problem(code),
+            message,
+        )),
         other => return Err(other),
     }
     Ok(errors)

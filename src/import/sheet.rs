@@ -9,7 +9,7 @@ use std::path::Path;
 use calamine::{DataRef, DataType, Reader, SheetType, Xlsx};
 use chrono::NaiveDate;
 
-use crate::error::{ApiError, FieldError};
+use crate::error::{ApiError, Code, FieldCode, FieldError, Text};
 
 /// The two file types an import accepts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,12 +68,12 @@ pub enum Cell {
     Date(NaiveDate),
     Bool(bool),
     /// A value that cannot be used, with the reason.
-    Bad(String),
+    Bad(Text),
 }
 
 impl Cell {
     /// The cell as text, the way a person reads it in the spreadsheet.
-    pub fn text(&self) -> Result<String, String> {
+    pub fn text(&self) -> Result<String, Text> {
         match self {
             Cell::Text(s) => Ok(s.clone()),
             Cell::Number(n) if n.fract() == 0.0 && n.abs() < 1e15 => Ok(format!("{}", *n as i64)),
@@ -119,12 +119,11 @@ pub fn column_letter(mut col: usize) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-fn invalid_file(message: impl Into<String>) -> ApiError {
-    let message = message.into();
+fn invalid_file(message: Text) -> ApiError {
     ApiError::BadRequest {
-        code: "invalid_file",
+        code: Code::InvalidFile,
         message: message.clone(),
-        errors: vec![FieldError::new("file", "unreadable", message)],
+        errors: vec![FieldError::new("file", FieldCode::Unreadable, message)],
     }
 }
 
@@ -164,12 +163,13 @@ impl Rows {
             return Ok(());
         }
         if self.rows.len() == self.max {
+            let max = self.max;
             return Err(ApiError::invalid(
                 "file",
-                "too_many_rows",
-                &format!(
-                    "the file has more than {} data rows; split it into several files",
-                    self.max
+                FieldCode::TooManyRows,
+                crate::text!(
+                    "the file has more than {max} data rows; split it into several files",
+                    "tệp có hơn {max} dòng dữ liệu; hãy chia thành nhiều tệp"
                 ),
             ));
         }
@@ -181,15 +181,21 @@ impl Rows {
         let Some(header) = self.header else {
             return Err(ApiError::invalid(
                 "file",
-                "empty",
-                "the file is empty; the first row must name the columns",
+                FieldCode::Empty,
+                Text::new(
+                    "the file is empty; the first row must name the columns",
+                    "tệp không có dữ liệu; dòng đầu tiên phải ghi tên các cột",
+                ),
             ));
         };
         if self.rows.is_empty() {
             return Err(ApiError::invalid(
                 "file",
-                "empty",
-                "the file has a header row but no data rows",
+                FieldCode::Empty,
+                Text::new(
+                    "the file has a header row but no data rows",
+                    "tệp có dòng tiêu đề nhưng không có dòng dữ liệu nào",
+                ),
             ));
         }
         Ok(Sheet {
@@ -212,9 +218,10 @@ fn text(s: &str) -> Option<Cell> {
         return None;
     }
     if s.len() > CELL_MAX {
-        return Some(Cell::Bad(format!(
-            "holds more than {} KiB of text",
-            CELL_MAX >> 10
+        let kib = CELL_MAX >> 10;
+        return Some(Cell::Bad(crate::text!(
+            "holds more than {kib} KiB of text",
+            "chứa hơn {kib} KiB văn bản"
         )));
     }
     // The rule every string the API takes follows (NUL and other controls, bidi overrides).
@@ -257,7 +264,12 @@ fn read_csv(bytes: &[u8], rows: &mut Rows) -> Result<(), ApiError> {
         match reader.read_byte_record(&mut record) {
             Ok(true) => {}
             Ok(false) => return Ok(()),
-            Err(e) => return Err(invalid_file(format!("the CSV file cannot be read: {e}"))),
+            Err(e) => {
+                return Err(invalid_file(crate::text!(
+                    "the CSV file cannot be read: {e}",
+                    "không đọc được tệp CSV: {e}"
+                )));
+            }
         }
         let start = record
             .position()
@@ -279,7 +291,10 @@ fn read_csv(bytes: &[u8], rows: &mut Rows) -> Result<(), ApiError> {
                 Ok(s) => text(undefused(s)).map(|c| (col, c)),
                 Err(_) => Some((
                     col,
-                    Cell::Bad("is not UTF-8 text; save the file as \"CSV UTF-8\"".into()),
+                    Cell::Bad(Text::new(
+                        "is not UTF-8 text; save the file as \"CSV UTF-8\"",
+                        "không phải văn bản UTF-8; hãy lưu tệp dưới dạng \"CSV UTF-8\"",
+                    )),
                 )),
             })
             .collect();
@@ -293,8 +308,8 @@ fn read_csv(bytes: &[u8], rows: &mut Rows) -> Result<(), ApiError> {
 /// so an import's memory stays within a small multiple of it.
 pub const XLSX_UNPACKED_MAX: u64 = 48 * 1024 * 1024;
 
-fn too_large(message: String) -> ApiError {
-    ApiError::invalid("file", "too_large", &message)
+fn too_large(message: Text) -> ApiError {
+    ApiError::invalid("file", FieldCode::TooLarge, message)
 }
 
 /// Follows the XML of a part as it streams by, measuring the text of each cell (a shared
@@ -365,8 +380,12 @@ impl CellScan {
 /// past `cell_max` bytes of text: the sizes a ZIP declares may lie, so they are counted, not
 /// trusted.
 fn check_unpacked_size(bytes: &[u8], max: u64, cell_max: usize) -> Result<(), ApiError> {
-    let unreadable =
-        |e: &dyn std::fmt::Display| invalid_file(format!("the XLSX file cannot be read: {e}"));
+    let unreadable = |e: &dyn std::fmt::Display| {
+        invalid_file(crate::text!(
+            "the XLSX file cannot be read: {e}",
+            "không đọc được tệp XLSX: {e}"
+        ))
+    };
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| unreadable(&e))?;
     let mut left = max;
     let mut buf = vec![0u8; 64 * 1024];
@@ -382,16 +401,18 @@ fn check_unpacked_size(bytes: &[u8], max: u64, cell_max: usize) -> Result<(), Ap
                 break;
             }
             if n as u64 > left {
-                return Err(too_large(format!(
-                    "the XLSX file unpacks to more than {} MiB",
-                    max >> 20
+                let mib = max >> 20;
+                return Err(too_large(crate::text!(
+                    "the XLSX file unpacks to more than {mib} MiB",
+                    "tệp XLSX khi giải nén lớn hơn {mib} MiB"
                 )));
             }
             left -= n as u64;
             if xml && !scan.feed(&buf[..n], cell_max) {
-                return Err(too_large(format!(
-                    "a cell of the XLSX file (in {name}) holds more than {} KiB of text",
-                    cell_max >> 10
+                let kib = cell_max >> 10;
+                return Err(too_large(crate::text!(
+                    "a cell of the XLSX file (in {name}) holds more than {kib} KiB of text",
+                    "một ô của tệp XLSX (trong {name}) chứa hơn {kib} KiB văn bản"
                 )));
             }
         }
@@ -401,8 +422,12 @@ fn check_unpacked_size(bytes: &[u8], max: u64, cell_max: usize) -> Result<(), Ap
 
 fn read_xlsx(bytes: &[u8], rows: &mut Rows) -> Result<(), ApiError> {
     check_unpacked_size(bytes, XLSX_UNPACKED_MAX, CELL_MAX)?;
-    let unreadable =
-        |e: calamine::XlsxError| invalid_file(format!("the XLSX file cannot be read: {e}"));
+    let unreadable = |e: calamine::XlsxError| {
+        invalid_file(crate::text!(
+            "the XLSX file cannot be read: {e}",
+            "không đọc được tệp XLSX: {e}"
+        ))
+    };
     let mut book = Xlsx::new(Cursor::new(bytes)).map_err(unreadable)?;
     // The first worksheet, passing over chart sheets and the like.
     let first = book
@@ -410,7 +435,12 @@ fn read_xlsx(bytes: &[u8], rows: &mut Rows) -> Result<(), ApiError> {
         .iter()
         .find(|s| s.typ == SheetType::WorkSheet)
         .map(|s| s.name.clone())
-        .ok_or_else(|| invalid_file("the workbook has no worksheet"))?;
+        .ok_or_else(|| {
+            invalid_file(Text::new(
+                "the workbook has no worksheet",
+                "tệp bảng tính không có trang tính nào",
+            ))
+        })?;
     let mut reader = book.worksheet_cells_reader(&first).map_err(unreadable)?;
     // Cells come row by row; a map keeps them right even if a writer did not sort them, and
     // stops reading once there are more rows than allowed (plus the header).
@@ -441,10 +471,16 @@ fn xlsx_cell(value: &DataRef<'_>) -> Option<Cell> {
         DataRef::Bool(b) => Some(Cell::Bool(*b)),
         DataRef::DateTime(_) | DataRef::DateTimeIso(_) => Some(match value.as_date() {
             Some(d) => Cell::Date(d),
-            None => Cell::Bad("is not a valid date".into()),
+            None => Cell::Bad(Text::new(
+                "is not a valid date",
+                "không phải là ngày hợp lệ",
+            )),
         }),
         DataRef::DurationIso(s) => text(s),
-        DataRef::Error(e) => Some(Cell::Bad(format!("holds the spreadsheet error {e}"))),
+        DataRef::Error(e) => Some(Cell::Bad(crate::text!(
+            "holds the spreadsheet error {e}",
+            "chứa lỗi bảng tính {e}"
+        ))),
     }
 }
 

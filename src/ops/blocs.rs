@@ -13,7 +13,7 @@ use crate::db::blocs::members::{self, Member};
 use crate::db::blocs::{self, Bloc, BlocData};
 use crate::db::{AnyConnection, scope};
 use crate::domain::{AdminLevel, BlocKind, Date, MemberRole, Year};
-use crate::error::{ApiError, FieldError};
+use crate::error::{ApiError, Code, FieldCode, FieldError, Text, noun};
 use crate::ops::{Precondition, changed, delete_unless_referred};
 use crate::request_types;
 
@@ -71,8 +71,11 @@ impl ReplaceMembers {
         if self.members.len() > MAX_MEMBERS {
             return Err(ApiError::invalid(
                 "members",
-                "length",
-                "at most 200 members",
+                FieldCode::Length,
+                crate::text!(
+                    "at most {MAX_MEMBERS} members",
+                    "tối đa {MAX_MEMBERS} thành viên"
+                ),
             ));
         }
         let mut errors = Vec::new();
@@ -84,20 +87,30 @@ impl ReplaceMembers {
         if !self.members.is_empty() && chairs != 1 {
             errors.push(FieldError::new(
                 "members",
-                "chair_count",
-                format!("a bloc-year has exactly one chair; the list has {chairs}"),
+                FieldCode::ChairCount,
+                crate::text!(
+                    "a bloc-year has exactly one chair; the list has {chairs}",
+                    "mỗi khối trong một năm có đúng một trưởng khối; danh sách có {chairs}"
+                ),
             ));
         }
         let mut seen = HashSet::new();
         for (i, m) in self.members.iter().enumerate() {
             let field = format!("members[{i}].unit_id");
             if m.unit_id < 1 {
-                errors.push(FieldError::new(field, "range", "must be at least 1"));
+                errors.push(FieldError::new(
+                    field,
+                    FieldCode::Range,
+                    Text::new("must be at least 1", "phải lớn hơn hoặc bằng 1"),
+                ));
             } else if !seen.insert(m.unit_id) {
                 errors.push(FieldError::new(
                     field,
-                    "duplicate",
-                    "the unit is already in the list",
+                    FieldCode::Duplicate,
+                    Text::new(
+                        "the unit is already in the list",
+                        "đơn vị đã có trong danh sách",
+                    ),
                 ));
             }
         }
@@ -122,12 +135,12 @@ pub struct YearMembers {
 pub fn visible(c: &mut AnyConnection, scope: &Scope, id: i64) -> Result<Bloc, ApiError> {
     match blocs::find(c, id)? {
         Some(bloc) if scope::bloc_ids(c, scope)?.is_none_or(|ids| ids.contains(&id)) => Ok(bloc),
-        _ => Err(ApiError::NotFound("bloc")),
+        _ => Err(ApiError::NotFound(noun::BLOC)),
     }
 }
 
 fn find(c: &mut AnyConnection, id: i64) -> Result<Bloc, ApiError> {
-    blocs::find(c, id)?.ok_or(ApiError::NotFound("bloc"))
+    blocs::find(c, id)?.ok_or(ApiError::NotFound(noun::BLOC))
 }
 
 /// The rules a bloc's data must keep: the active years in order and, for a stored bloc,
@@ -136,8 +149,11 @@ fn check(c: &mut AnyConnection, id: Option<i64>, d: &BlocData) -> Result<(), Api
     if d.active_to.is_some_and(|to| to < d.active_from) {
         return Err(ApiError::invalid(
             "active_to",
-            "order",
-            "must not be before active_from",
+            FieldCode::Order,
+            Text::new(
+                "must not be before active_from",
+                "không được sớm hơn active_from",
+            ),
         ));
     }
     let Some(id) = id else { return Ok(()) };
@@ -149,11 +165,12 @@ fn check(c: &mut AnyConnection, id: Option<i64>, d: &BlocData) -> Result<(), Api
     if outside.is_empty() {
         Ok(())
     } else {
+        let years = outside.join(", ");
         Err(ApiError::conflict(
-            "members_outside_active_years",
-            format!(
-                "the bloc has members in {}; clear those years first",
-                outside.join(", ")
+            Code::MembersOutsideActiveYears,
+            crate::text!(
+                "the bloc has members in {years}; clear those years first",
+                "khối có thành viên trong các năm {years}; hãy xóa danh sách thành viên của các năm đó trước"
             ),
         ))
     }
@@ -206,7 +223,14 @@ pub fn delete(
     delete_unless_referred(
         c,
         ("blocs", id),
-        ("bloc_in_use", "bloc", "close it (active_to) instead"),
+        (
+            Code::BlocInUse,
+            noun::BLOC,
+            Text::new(
+                "close it (active_to) instead",
+                "hãy cho khối ngừng hoạt động (active_to) thay vì xóa",
+            ),
+        ),
         |c| blocs::delete(c, &current),
     )?;
     audit::record(
@@ -265,10 +289,18 @@ fn check_members(
             .data
             .active_to
             .map_or("today".to_owned(), |y| y.to_string());
+        let from = bloc.data.active_from;
+        let to_vi = bloc
+            .data
+            .active_to
+            .map_or("nay".to_owned(), |y| y.to_string());
         errors.push(FieldError::new(
             "year",
-            "inactive",
-            format!("the bloc is active from {} to {to}", bloc.data.active_from),
+            FieldCode::Inactive,
+            Text::owned(
+                format!("the bloc is active from {from} to {to}"),
+                format!("khối hoạt động từ năm {from} đến {to_vi}"),
+            ),
         ));
     }
     let ids: Vec<i64> = new.iter().map(|(id, _)| *id).collect();
@@ -279,11 +311,14 @@ fn check_members(
     for (i, (unit, _)) in new.iter().enumerate() {
         let field = format!("members[{i}].unit_id");
         match spans.get(unit) {
-            None => errors.push(FieldError::new(field, "unknown", "no unit has this id")),
+            None => errors.push(FieldError::new(field, FieldCode::Unknown, super::NO_UNIT)),
             Some(s) if !s.valid_in(year) => errors.push(FieldError::new(
                 field,
-                "not_valid_in_year",
-                format!("the unit did not exist during {year}"),
+                FieldCode::NotValidInYear,
+                crate::text!(
+                    "the unit did not exist during {year}",
+                    "đơn vị không tồn tại trong năm {year}"
+                ),
             )),
             Some(_) => {}
         }
@@ -332,16 +367,27 @@ pub fn refusal(e: DieselError) -> ApiError {
     let message = info.message().to_owned();
     match kind {
         DatabaseErrorKind::UniqueViolation => e.into(),
-        DatabaseErrorKind::ForeignKeyViolation => {
-            ApiError::invalid("members", "unknown", "a listed unit does not exist")
-        }
+        DatabaseErrorKind::ForeignKeyViolation => ApiError::invalid(
+            "members",
+            FieldCode::Unknown,
+            Text::new(
+                "a listed unit does not exist",
+                "một đơn vị trong danh sách không tồn tại",
+            ),
+        ),
         _ if message.contains("not valid in that year") => ApiError::invalid(
             "members",
-            "not_valid_in_year",
-            "a listed unit did not exist during the year",
+            FieldCode::NotValidInYear,
+            Text::new(
+                "a listed unit did not exist during the year",
+                "một đơn vị trong danh sách không tồn tại trong năm đó",
+            ),
         ),
         _ if message.contains("chair") || message.contains("replaced, not updated") => {
-            ApiError::conflict("membership_rule", message)
+            ApiError::conflict(
+                Code::MembershipRule,
+                Text::owned(message, Code::MembershipRule.text().vi()),
+            )
         }
         _ => e.into(),
     }

@@ -16,8 +16,9 @@ use crate::db::covenants::{
 };
 use crate::db::{AnyConnection, score_sheets};
 use crate::domain::{Date, Points, Year};
-use crate::error::{ApiError, FieldError};
+use crate::error::{ApiError, Code, FieldCode, FieldError, Text, noun};
 use crate::ops::{Precondition, changed, delete_unless_referred};
+use crate::text;
 
 /// The most signatories, groups, criteria in a group and bands a covenant may list.
 pub const MAX_SIGNATORIES: usize = 200;
@@ -236,18 +237,29 @@ impl CriteriaDocument {
         self.validate()?;
         let mut errors = Vec::new();
         if self.groups.len() > MAX_GROUPS {
-            errors.push(FieldError::new("groups", "length", "at most 50 groups"));
+            errors.push(FieldError::new(
+                "groups",
+                FieldCode::Length,
+                Text::new("at most 50 groups", "tối đa 50 nhóm tiêu chí"),
+            ));
         }
         if self.bands.len() > MAX_BANDS {
-            errors.push(FieldError::new("bands", "length", "at most 20 bands"));
+            errors.push(FieldError::new(
+                "bands",
+                FieldCode::Length,
+                Text::new("at most 20 bands", "tối đa 20 mức xếp loại"),
+            ));
         }
         let mut codes = HashSet::new();
         for (gi, g) in self.groups.iter().enumerate() {
             if g.criteria.len() > MAX_CRITERIA {
                 errors.push(FieldError::new(
                     format!("groups[{gi}].criteria"),
-                    "length",
-                    "at most 200 criteria in a group",
+                    FieldCode::Length,
+                    Text::new(
+                        "at most 200 criteria in a group",
+                        "mỗi nhóm có tối đa 200 tiêu chí",
+                    ),
                 ));
             }
             for (ci, cr) in g.criteria.iter().enumerate() {
@@ -255,20 +267,31 @@ impl CriteriaDocument {
                 if !codes.insert(cr.code.as_str()) {
                     errors.push(FieldError::new(
                         field("code"),
-                        "duplicate",
-                        format!("criterion {} is listed twice", cr.code),
+                        FieldCode::Duplicate,
+                        text!(
+                            "criterion {} is listed twice",
+                            "tiêu chí {} có tên hai lần",
+                            cr.code
+                        ),
                     ));
                 }
                 if let Some(step) = cr.step {
                     if step.0 == 0 {
-                        errors.push(FieldError::new(field("step"), "range", "must be above 0"));
+                        errors.push(FieldError::new(
+                            field("step"),
+                            FieldCode::Range,
+                            Text::new("must be above 0", "phải lớn hơn 0"),
+                        ));
                     } else if !cr.max_points.is_multiple_of(step) {
                         errors.push(FieldError::new(
                             field("step"),
-                            "step_divides_max",
-                            format!(
-                                "criterion {}: the step {step} does not divide the maximum {}",
-                                cr.code, cr.max_points
+                            FieldCode::StepDividesMax,
+                            text!(
+                                "criterion {}: the step {} does not divide the maximum {}",
+                                "tiêu chí {}: bước điểm {} không chia hết điểm tối đa {}",
+                                cr.code,
+                                step,
+                                cr.max_points
                             ),
                         ));
                     }
@@ -280,8 +303,11 @@ impl CriteriaDocument {
             if b.min_points > b.max_points {
                 errors.push(FieldError::new(
                     format!("bands[{i}].min_points"),
-                    "order",
-                    "must not be above max_points",
+                    FieldCode::Order,
+                    Text::new(
+                        "must not be above max_points",
+                        "không được lớn hơn max_points",
+                    ),
                 ));
             }
         }
@@ -291,10 +317,16 @@ impl CriteriaDocument {
             if b.min_points <= a.max_points {
                 errors.push(FieldError::new(
                     format!("bands[{j}]"),
-                    "overlap",
-                    format!(
+                    FieldCode::Overlap,
+                    text!(
                         "band {} ({}–{}) overlaps band {} ({}–{})",
-                        b.label, b.min_points, b.max_points, a.label, a.min_points, a.max_points
+                        "mức {} ({}–{}) trùng khoảng điểm với mức {} ({}–{})",
+                        b.label,
+                        b.min_points,
+                        b.max_points,
+                        a.label,
+                        a.min_points,
+                        a.max_points
                     ),
                 ));
             }
@@ -359,14 +391,14 @@ pub fn criteria_etag(covenant: &Covenant) -> String {
 
 /// Loads a covenant whose bloc the caller may see; others are 404.
 pub fn visible(c: &mut AnyConnection, scope: &Scope, id: i64) -> Result<Covenant, ApiError> {
-    let covenant = covenants::find(c, id)?.ok_or(ApiError::NotFound("covenant"))?;
+    let covenant = covenants::find(c, id)?.ok_or(ApiError::NotFound(noun::COVENANT))?;
     crate::ops::blocs::visible(c, scope, covenant.bloc_id)
-        .map_err(|_| ApiError::NotFound("covenant"))?;
+        .map_err(|_| ApiError::NotFound(noun::COVENANT))?;
     Ok(covenant)
 }
 
 fn find(c: &mut AnyConnection, id: i64) -> Result<Covenant, ApiError> {
-    covenants::find(c, id)?.ok_or(ApiError::NotFound("covenant"))
+    covenants::find(c, id)?.ok_or(ApiError::NotFound(noun::COVENANT))
 }
 
 /// A covenant with its signatories and lock.
@@ -393,8 +425,8 @@ fn check_signatories(
     if ids.len() > MAX_SIGNATORIES {
         return Err(ApiError::invalid(
             "signatory_unit_ids",
-            "length",
-            "at most 200 units",
+            FieldCode::Length,
+            Text::new("at most 200 units", "tối đa 200 đơn vị"),
         ));
     }
     let members: Vec<i64> = members::of_year(c, bloc_id, year)?
@@ -408,14 +440,17 @@ fn check_signatories(
         if !seen.insert(*id) {
             errors.push(FieldError::new(
                 field,
-                "duplicate",
-                "the unit is already listed",
+                FieldCode::Duplicate,
+                Text::new("the unit is already listed", "đơn vị đã có trong danh sách"),
             ));
         } else if !members.contains(id) {
             errors.push(FieldError::new(
                 field,
-                "not_a_member",
-                format!("unit {id} is not a member of the bloc in {year}"),
+                FieldCode::NotAMember,
+                text!(
+                    "unit {id} is not a member of the bloc in {year}",
+                    "đơn vị {id} không phải thành viên của khối trong năm {year}"
+                ),
             ));
         }
     }
@@ -430,12 +465,16 @@ pub fn create(
     body: &CreateCovenant,
 ) -> Result<CovenantView, ApiError> {
     body.validate()?;
-    let bloc = crate::db::blocs::find(c, bloc_id)?.ok_or(ApiError::NotFound("bloc"))?;
+    let bloc = crate::db::blocs::find(c, bloc_id)?.ok_or(ApiError::NotFound(noun::BLOC))?;
     if !bloc.data.active_in(body.year) {
         return Err(ApiError::invalid(
             "year",
-            "inactive",
-            &format!("the bloc is not active in {}", body.year),
+            FieldCode::Inactive,
+            text!(
+                "the bloc is not active in {}",
+                "khối không hoạt động trong năm {}",
+                body.year
+            ),
         ));
     }
     check_signatories(c, bloc_id, body.year, &body.signatory_unit_ids)?;
@@ -504,7 +543,14 @@ pub fn delete(
     delete_unless_referred(
         c,
         ("covenants", id),
-        ("covenant_in_use", "covenant", "its score sheets keep it"),
+        (
+            Code::CovenantInUse,
+            noun::COVENANT,
+            Text::new(
+                "its score sheets keep it",
+                "các bảng chấm điểm của giao ước vẫn cần đến nó",
+            ),
+        ),
         |c| covenants::delete(c, &current),
     )?;
     audit::record(
@@ -527,10 +573,12 @@ pub fn criteria_of(c: &mut AnyConnection, covenant: &Covenant) -> Result<Criteri
 /// The 409 of a change to a locked covenant's criteria.
 fn locked(sheet: i64) -> ApiError {
     ApiError::conflict(
-        "covenant_locked",
-        format!(
+        Code::CovenantLocked,
+        text!(
             "score sheet {sheet} under this covenant has been submitted; its criteria and bands \
-             can no longer change"
+             can no longer change",
+            "bảng chấm điểm {sheet} của giao ước đã được gửi; tiêu chí và mức xếp loại không \
+             thể thay đổi nữa"
         ),
     )
 }
@@ -558,8 +606,11 @@ pub fn replace_criteria(
     }
     if let Some((code, sheet)) = covenants::exceeding_entries(c, id)? {
         return Err(ApiError::conflict(
-            "entries_exceed_criteria",
-            format!("draft score sheet {sheet} gives criterion {code} more than its new maximum"),
+            Code::EntriesExceedCriteria,
+            text!(
+                "draft score sheet {sheet} gives criterion {code} more than its new maximum",
+                "bảng chấm điểm nháp {sheet} cho tiêu chí {code} nhiều hơn điểm tối đa mới"
+            ),
         ));
     }
     let stored = find(c, id)?;
@@ -586,8 +637,12 @@ pub fn copy(
     let source = find(c, id)?;
     if covenants::locking_sheet(c, id)?.is_none() {
         return Err(ApiError::conflict(
-            "covenant_not_locked",
-            "only a covenant whose criteria are locked (a score sheet under it submitted) is copied",
+            Code::CovenantNotLocked,
+            Text::new(
+                "only a covenant whose criteria are locked (a score sheet under it submitted) is \
+                 copied",
+                "chỉ sao chép được giao ước đã khóa tiêu chí (đã có bảng chấm điểm được gửi)",
+            ),
         ));
     }
     let signatories: Vec<i64> = members::of_year(c, source.bloc_id, body.year)?

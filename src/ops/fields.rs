@@ -106,8 +106,13 @@ pub fn code_chars(code: &impl Maybe<String>) -> Result<(), ValidationError> {
     if ok {
         Ok(())
     } else {
-        Err(ValidationError::new("pattern")
-            .with_message("use letters, digits, '.', '_' or '-'".into()))
+        Err(crate::error::refusal(
+            crate::error::FieldCode::Pattern,
+            crate::error::Text::new(
+                "use letters, digits, '.', '_' or '-'",
+                "chỉ dùng chữ cái, chữ số và các dấu '.', '_' hoặc '-'",
+            ),
+        ))
     }
 }
 

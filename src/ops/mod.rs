@@ -11,12 +11,13 @@ pub mod persons;
 pub mod ranking;
 pub mod score_sheets;
 pub mod units;
+pub mod users;
 
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
 use crate::db::{AnyConnection, refs};
 use crate::domain::workflow::Refusal;
-use crate::error::{ApiError, FieldError};
+use crate::error::{ApiError, Code, FieldCode, FieldError, Text};
 
 /// What version of a resource a write expects to find. `If-Match` is one (src/http); the
 /// command line and the importer, which write what they have just read, use [`Unconditional`].
@@ -41,29 +42,36 @@ impl Precondition for Unconditional {
 
 /// The names the 409 of a refused delete gives to the records that refer to a row. Only
 /// labels: which records refer is read from the foreign keys ([`refs::referrers`]).
-fn label(table: &str, column: &str) -> String {
-    let known = match (table, column) {
-        ("units", "parent_id") => "child units",
-        ("units", "successor_id") => "units it succeeds",
-        ("persons", "unit_id") => "persons",
-        ("bloc_members", "bloc_id") => "yearly memberships",
-        ("bloc_members", _) => "bloc memberships",
-        ("movements", "launching_unit_id") => "movements",
-        ("movement_registrations", _) => "movement registrations",
-        ("users", "unit_id") | ("user_blocs", _) => "users",
-        ("score_sheets", _) => "score sheets",
-        ("covenants", _) => "covenants",
-        _ => return format!("{table}.{column}"),
-    };
-    known.to_owned()
+fn label(table: &str, column: &str) -> Text {
+    match (table, column) {
+        ("units", "parent_id") => Text::new("child units", "đơn vị trực thuộc"),
+        ("units", "successor_id") => Text::new("units it succeeds", "đơn vị mà nó kế thừa"),
+        ("persons", "unit_id") => Text::new("persons", "cá nhân"),
+        ("bloc_members", "bloc_id") => Text::new("yearly memberships", "lượt thành viên theo năm"),
+        ("bloc_members", _) => Text::new("bloc memberships", "lượt tham gia khối thi đua"),
+        ("movements", "launching_unit_id") => Text::new("movements", "phong trào thi đua"),
+        ("movement_registrations", _) => {
+            Text::new("movement registrations", "lượt đăng ký phong trào")
+        }
+        ("users", "unit_id") | ("user_blocs", _) => Text::new("users", "tài khoản"),
+        ("score_sheets", _) => Text::new("score sheets", "bảng chấm điểm"),
+        ("covenants", _) => Text::new("covenants", "giao ước thi đua"),
+        _ => {
+            let name = format!("{table}.{column}");
+            Text::owned(name.clone(), name)
+        }
+    }
 }
+
+/// The 422 for a reference to a unit that does not exist.
+pub const NO_UNIT: Text = Text::new("no unit has this id", "không có đơn vị nào có mã này");
 
 /// Runs `delete` in a savepoint; when a foreign key refuses it, answers 409 `code` naming what
 /// still refers to row `id` of `table` and what to do instead (`advice`).
 pub fn delete_unless_referred(
     c: &mut AnyConnection,
     (table, id): (&str, i64),
-    (code, what, advice): (&'static str, &str, &str),
+    (code, what, advice): (Code, Text, Text),
     delete: impl FnOnce(&mut AnyConnection) -> diesel::QueryResult<bool>,
 ) -> Result<(), ApiError> {
     use diesel::Connection;
@@ -71,13 +79,25 @@ pub fn delete_unless_referred(
         Ok(true) => Ok(()),
         Ok(false) => Err(ApiError::PreconditionFailed),
         Err(DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _)) => {
-            let list: Vec<String> = refs::referrers(c, table, id)?
-                .iter()
-                .map(|r| format!("{} {}", r.count, label(&r.table, &r.column)))
-                .collect();
+            let referrers = refs::referrers(c, table, id)?;
+            let list = |lang| {
+                referrers
+                    .iter()
+                    .map(|r| format!("{} {}", r.count, label(&r.table, &r.column).get(lang)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            let (en, vi) = (list(crate::error::Lang::En), list(crate::error::Lang::Vi));
             Err(ApiError::conflict(
                 code,
-                format!("the {what} is referred to by {}; {advice}", list.join(", ")),
+                Text::owned(
+                    format!("the {what} is referred to by {en}; {advice}"),
+                    format!(
+                        "không thể xóa {} vì còn {vi} tham chiếu đến; {}",
+                        what.vi(),
+                        advice.vi()
+                    ),
+                ),
             ))
         }
         Err(e) => Err(e.into()),
@@ -104,8 +124,11 @@ pub fn refused<S: std::fmt::Display, A: std::fmt::Display>(
         Refusal::NotYourRole => ApiError::Forbidden,
         Refusal::ReasonRequired => ApiError::Validation(vec![FieldError::new(
             "reason",
-            "required",
-            format!("the {action} action needs a reason"),
+            FieldCode::Required,
+            crate::text!(
+                "the {action} action needs a reason",
+                "thao tác {action} cần nêu lý do"
+            ),
         )]),
     }
 }

@@ -9,7 +9,7 @@ use crate::db::{AnyConnection, now, units};
 use crate::domain::movement::{MovementAction, MovementFlow, RegistrationAction, RegistrationFlow};
 use crate::domain::workflow::Workflow;
 use crate::domain::{Date, MovementForm, MovementScope, MovementStatus};
-use crate::error::{ApiError, FieldError};
+use crate::error::{ApiError, Code, FieldCode, FieldError, Text, noun};
 use crate::ops::{Precondition, changed, delete_unless_referred, refused};
 use crate::request_types;
 
@@ -40,7 +40,7 @@ request_types! {
 }
 
 pub fn find(c: &mut AnyConnection, id: i64) -> Result<Movement, ApiError> {
-    movements::find(c, id)?.ok_or(ApiError::NotFound("movement"))
+    movements::find(c, id)?.ok_or(ApiError::NotFound(noun::MOVEMENT))
 }
 
 /// The dates in order and the launching unit existing.
@@ -49,8 +49,11 @@ fn check(c: &mut AnyConnection, d: &MovementData) -> Result<(), ApiError> {
     if d.end_date.is_some_and(|end| end < d.start_date) {
         errors.push(FieldError::new(
             "end_date",
-            "order",
-            "must not be before start_date",
+            FieldCode::Order,
+            Text::new(
+                "must not be before start_date",
+                "không được sớm hơn start_date",
+            ),
         ));
     }
     if let Some(unit) = d.launching_unit_id
@@ -58,8 +61,8 @@ fn check(c: &mut AnyConnection, d: &MovementData) -> Result<(), ApiError> {
     {
         errors.push(FieldError::new(
             "launching_unit_id",
-            "unknown",
-            "no unit has this id",
+            FieldCode::Unknown,
+            super::NO_UNIT,
         ));
     }
     ApiError::unless_any(errors)
@@ -142,9 +145,12 @@ pub fn delete(
         c,
         ("movements", id),
         (
-            "movement_in_use",
-            "movement",
-            "close it (the close transition) instead",
+            Code::MovementInUse,
+            noun::MOVEMENT,
+            Text::new(
+                "close it (the close transition) instead",
+                "hãy kết thúc phong trào (thao tác close) thay vì xóa",
+            ),
         ),
         |c| movements::delete(c, &current),
     )?;

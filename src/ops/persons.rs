@@ -7,7 +7,7 @@ use crate::db::audit::{self, Change};
 use crate::db::persons::{self, Person, PersonData};
 use crate::db::{AnyConnection, scope, units};
 use crate::domain::{Gender, Maybe};
-use crate::error::{ApiError, FieldError};
+use crate::error::{ApiError, Code, FieldCode, FieldError, Text, noun};
 use crate::ops::{Precondition, changed, delete_unless_referred};
 use crate::request_types;
 
@@ -37,9 +37,7 @@ request_types! {
 /// A name must have something besides spaces.
 fn not_blank(v: &impl Maybe<String>) -> Result<(), ValidationError> {
     match v.value() {
-        Some(v) if v.trim().is_empty() => {
-            Err(ValidationError::new("blank").with_message("must not be blank".into()))
-        }
+        Some(v) if v.trim().is_empty() => Err(ValidationError::new(FieldCode::Blank.as_str())),
         _ => Ok(()),
     }
 }
@@ -49,12 +47,12 @@ fn not_blank(v: &impl Maybe<String>) -> Result<(), ValidationError> {
 pub fn visible(c: &mut AnyConnection, scope: &Scope, id: i64) -> Result<Person, ApiError> {
     match persons::find(c, id)? {
         Some(person) if scope::reaches_unit(c, scope, person.data.unit_id)? => Ok(person),
-        _ => Err(ApiError::NotFound("person")),
+        _ => Err(ApiError::NotFound(noun::PERSON)),
     }
 }
 
 fn find(c: &mut AnyConnection, id: i64) -> Result<Person, ApiError> {
-    persons::find(c, id)?.ok_or(ApiError::NotFound("person"))
+    persons::find(c, id)?.ok_or(ApiError::NotFound(noun::PERSON))
 }
 
 /// The rules a person's data must keep: the unit exists. The unique civil servant code is the
@@ -65,8 +63,8 @@ fn check(c: &mut AnyConnection, d: &PersonData) -> Result<(), ApiError> {
     } else {
         Err(ApiError::Validation(vec![FieldError::new(
             "unit_id",
-            "unknown",
-            "no unit has this id",
+            FieldCode::Unknown,
+            super::NO_UNIT,
         )]))
     }
 }
@@ -118,7 +116,14 @@ pub fn delete(
     delete_unless_referred(
         c,
         ("persons", id),
-        ("person_in_use", "person", "keep it for the history"),
+        (
+            Code::PersonInUse,
+            Text::new("person", "hồ sơ cá nhân"),
+            Text::new(
+                "keep it for the history",
+                "hãy giữ lại hồ sơ để lưu lịch sử",
+            ),
+        ),
         |c| persons::delete(c, &current),
     )?;
     audit::record(

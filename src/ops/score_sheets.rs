@@ -20,8 +20,9 @@ use crate::db::{AnyConnection, now};
 use crate::domain::score_sheet::{self, SheetAction, SheetFlow, Standing};
 use crate::domain::workflow::Workflow;
 use crate::domain::{Maybe, Period, Points, SheetKind, SheetState};
-use crate::error::{ApiError, FieldError};
+use crate::error::{ApiError, Code, FieldCode, FieldError, Text, noun};
 use crate::ops::{Precondition, changed, refused};
+use crate::text;
 
 /// The most entries one request may write.
 pub const MAX_ENTRIES: usize = 500;
@@ -49,7 +50,13 @@ pub fn http_link(link: &impl Maybe<String>) -> Result<(), ValidationError> {
             if !(l.starts_with("https://") || l.starts_with("http://"))
                 || l.contains(char::is_whitespace) =>
         {
-            Err(ValidationError::new("url").with_message("must be an http or https address".into()))
+            Err(crate::error::refusal(
+                FieldCode::Invalid,
+                Text::new(
+                    "must be an http or https address",
+                    "phải là một địa chỉ http hoặc https",
+                ),
+            ))
         }
         _ => Ok(()),
     }
@@ -197,7 +204,7 @@ pub fn visible_filter(c: &mut AnyConnection, scope: &Scope) -> Result<Visible, A
 pub fn visible(c: &mut AnyConnection, scope: &Scope, id: i64) -> Result<Sheet, ApiError> {
     match sheets::find(c, id)? {
         Some(s) if reaches(c, scope, s.data.unit_id, (s.data.bloc_id, s.data.year))? => Ok(s),
-        _ => Err(ApiError::NotFound("score sheet")),
+        _ => Err(ApiError::NotFound(noun::SCORE_SHEET)),
     }
 }
 
@@ -234,8 +241,12 @@ fn writable(
     expected.check(sheet.version)?;
     if d.state != SheetState::Draft {
         return Err(ApiError::conflict(
-            "sheet_not_draft",
-            format!("the sheet is {}; entries change only in a draft", d.state),
+            Code::SheetNotDraft,
+            text!(
+                "the sheet is {}; entries change only in a draft",
+                "bảng chấm điểm đang ở trạng thái {}; chỉ bảng nháp mới sửa được điểm",
+                d.state
+            ),
         ));
     }
     Ok(sheet)
@@ -251,15 +262,17 @@ pub fn create(
     let covenant = crate::ops::covenants::visible(c, caller.1, body.covenant_id)?;
     let key = (covenant.bloc_id, covenant.year);
     if !reaches(c, caller.1, body.unit_id, key)? {
-        return Err(ApiError::NotFound("unit"));
+        return Err(ApiError::NotFound(noun::UNIT));
     }
     if !sheets::is_member(c, covenant.bloc_id, covenant.year, body.unit_id)? {
         return Err(ApiError::invalid(
             "unit_id",
-            "not_a_member",
-            &format!(
+            FieldCode::NotAMember,
+            text!(
                 "unit {} is not a member of the bloc in {}",
-                body.unit_id, covenant.year
+                "đơn vị {} không phải thành viên của khối trong năm {}",
+                body.unit_id,
+                covenant.year
             ),
         ));
     }
@@ -299,25 +312,37 @@ fn check_entry(
     if points > d.max_points {
         errors.push(FieldError::new(
             format!("{field}points"),
-            "above_max",
-            format!("criterion {}: at most {} points", d.code, d.max_points),
+            FieldCode::AboveMax,
+            text!(
+                "criterion {}: at most {} points",
+                "tiêu chí {}: tối đa {} điểm",
+                d.code,
+                d.max_points
+            ),
         ));
     } else if let Some(step) = d.step
         && !points.is_multiple_of(step)
     {
         errors.push(FieldError::new(
             format!("{field}points"),
-            "step",
-            format!("criterion {}: points go by {step}", d.code),
+            FieldCode::Step,
+            text!(
+                "criterion {}: points go by {}",
+                "tiêu chí {}: điểm chấm theo bước {}",
+                d.code,
+                step
+            ),
         ));
     }
     if bonus > d.max_bonus_points {
         errors.push(FieldError::new(
             format!("{field}bonus"),
-            "above_max",
-            format!(
+            FieldCode::AboveMax,
+            text!(
                 "criterion {}: at most {} bonus points",
-                d.code, d.max_bonus_points
+                "tiêu chí {}: tối đa {} điểm thưởng",
+                d.code,
+                d.max_bonus_points
             ),
         ));
     }
@@ -354,7 +379,7 @@ pub fn put_entry(
     input.validate()?;
     let sheet = writable(c, caller, id, expected)?;
     let criterion = covenants::criterion(c, sheet.data.covenant_id, code)?
-        .ok_or(ApiError::NotFound("criterion"))?;
+        .ok_or(ApiError::NotFound(noun::CRITERION))?;
     let mut errors = Vec::new();
     check_entry(&criterion, (input.points, input.bonus), "", &mut errors);
     ApiError::unless_any(errors)?;
@@ -387,8 +412,8 @@ pub fn replace_entries(
     if input.entries.len() > MAX_ENTRIES {
         return Err(ApiError::invalid(
             "entries",
-            "length",
-            "at most 500 entries",
+            FieldCode::Length,
+            Text::new("at most 500 entries", "tối đa 500 mục điểm"),
         ));
     }
     let sheet = writable(c, caller, id, expected)?;
@@ -403,16 +428,24 @@ pub fn replace_entries(
         let Some(criterion) = by_code.get(e.criterion_code.as_str()) else {
             errors.push(FieldError::new(
                 format!("{field}criterion_code"),
-                "unknown",
-                format!("the covenant has no criterion {}", e.criterion_code),
+                FieldCode::Unknown,
+                text!(
+                    "the covenant has no criterion {}",
+                    "giao ước không có tiêu chí {}",
+                    e.criterion_code
+                ),
             ));
             continue;
         };
         if !seen.insert(criterion.id) {
             errors.push(FieldError::new(
                 format!("{field}criterion_code"),
-                "duplicate",
-                format!("criterion {} is listed twice", e.criterion_code),
+                FieldCode::Duplicate,
+                text!(
+                    "criterion {} is listed twice",
+                    "tiêu chí {} có tên hai lần",
+                    e.criterion_code
+                ),
             ));
             continue;
         }
@@ -465,9 +498,10 @@ pub fn transition(
         if !missing.is_empty() {
             return Err(ApiError::invalid(
                 "entries",
-                "mandatory_missing",
-                &format!(
+                FieldCode::MandatoryMissing,
+                text!(
                     "mandatory criteria without an entry: {}",
+                    "các tiêu chí bắt buộc chưa chấm: {}",
                     missing.join(", ")
                 ),
             ));

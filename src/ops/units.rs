@@ -5,7 +5,7 @@ use crate::db::audit::{self, Change};
 use crate::db::units::{self, Unit, UnitData};
 use crate::db::{AnyConnection, scope};
 use crate::domain::{AdminLevel, Date, UnitKind};
-use crate::error::{ApiError, FieldError};
+use crate::error::{ApiError, Code, FieldCode, FieldError, Text, noun};
 use crate::ops::{Precondition, changed, delete_unless_referred};
 use crate::request_types;
 
@@ -49,7 +49,7 @@ pub struct UnitView {
 pub fn visible(c: &mut AnyConnection, scope: &Scope, id: i64) -> Result<Unit, ApiError> {
     match units::find(c, id)? {
         Some(unit) if scope::reaches_unit(c, scope, id)? => Ok(unit),
-        _ => Err(ApiError::NotFound("unit")),
+        _ => Err(ApiError::NotFound(noun::UNIT)),
     }
 }
 
@@ -68,7 +68,7 @@ fn with_successor(c: &mut AnyConnection, unit: Unit) -> Result<UnitView, ApiErro
 }
 
 fn find(c: &mut AnyConnection, id: i64) -> Result<Unit, ApiError> {
-    units::find(c, id)?.ok_or(ApiError::NotFound("unit"))
+    units::find(c, id)?.ok_or(ApiError::NotFound(noun::UNIT))
 }
 
 /// The rules a unit's data must keep: the dates in order, the parent and successor existing,
@@ -78,39 +78,41 @@ fn check(c: &mut AnyConnection, id: Option<i64>, d: &UnitData) -> Result<(), Api
     if d.valid_to.is_some_and(|to| to < d.valid_from) {
         errors.push(FieldError::new(
             "valid_to",
-            "order",
-            "must not be before valid_from",
+            FieldCode::Order,
+            Text::new(
+                "must not be before valid_from",
+                "không được sớm hơn valid_from",
+            ),
         ));
     }
     if let Some(parent) = d.parent_id {
         if !units::exists(c, parent)? {
             errors.push(FieldError::new(
                 "parent_id",
-                "unknown",
-                "no unit has this id",
+                FieldCode::Unknown,
+                super::NO_UNIT,
             ));
         } else if let Some(id) = id
             && (id == parent || units::would_cycle(c, id, parent)?)
         {
-            errors.push(FieldError::new(
-                "parent_id",
-                "cycle",
-                "a unit cannot be its own ancestor",
-            ));
+            errors.push(FieldError::of("parent_id", FieldCode::Cycle));
         }
     }
     if let Some(successor) = d.successor_id {
         if id == Some(successor) {
             errors.push(FieldError::new(
                 "successor_id",
-                "self",
-                "a unit cannot succeed itself",
+                FieldCode::SelfReference,
+                Text::new(
+                    "a unit cannot succeed itself",
+                    "một đơn vị không thể kế thừa chính nó",
+                ),
             ));
         } else if !units::exists(c, successor)? {
             errors.push(FieldError::new(
                 "successor_id",
-                "unknown",
-                "no unit has this id",
+                FieldCode::Unknown,
+                super::NO_UNIT,
             ));
         }
     }
@@ -165,9 +167,12 @@ pub fn delete(
         c,
         ("units", id),
         (
-            "unit_in_use",
-            "unit",
-            "retire it (valid_to, successor_id) instead",
+            Code::UnitInUse,
+            noun::UNIT,
+            Text::new(
+                "retire it (valid_to, successor_id) instead",
+                "hãy cho đơn vị ngừng hoạt động (valid_to, successor_id) thay vì xóa",
+            ),
         ),
         |c| units::delete(c, &current),
     )?;

@@ -1,20 +1,25 @@
 //! The macros every list uses: `list_query!` declares a list's query string (filters plus the
 //! page fields) and `keyset_page!` applies a page to a diesel query.
 
-use crate::error::ApiError;
+use crate::error::{ApiError, Code, Text};
 
 /// A filter out of its documented bounds: a 400 like any other bad query value.
 pub fn query_error(errors: validator::ValidationErrors) -> ApiError {
     match ApiError::from(errors) {
-        ApiError::Validation(errors) => ApiError::BadRequest {
-            code: "invalid_query",
-            message: errors
-                .iter()
-                .map(|e| format!("{}: {}", e.field, e.message))
-                .collect::<Vec<_>>()
-                .join("; "),
-            errors,
-        },
+        ApiError::Validation(errors) => {
+            let each = |lang| {
+                errors
+                    .iter()
+                    .map(|e| format!("{}: {}", e.field, e.message.get(lang)))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            };
+            ApiError::BadRequest {
+                code: Code::InvalidQuery,
+                message: Text::owned(each(crate::error::Lang::En), each(crate::error::Lang::Vi)),
+                errors,
+            }
+        }
         other => other,
     }
 }

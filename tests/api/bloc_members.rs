@@ -365,7 +365,7 @@ async fn what_the_database_refuses_is_a_client_error_on_either_backend() {
     let mut c = app.connection();
     let status = |r: Result<(), diesel::result::Error>| {
         let e = r.map_err(refusal).expect_err("the database should refuse");
-        (e.status_code().as_u16(), e.code())
+        (e.status_code().as_u16(), e.code().as_str())
     };
 
     // A member before the chair.

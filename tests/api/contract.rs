@@ -25,7 +25,7 @@ async fn an_unknown_route_is_a_404_problem() {
         let res = app.get(path, &admin).await;
         let problem = res.problem(404, "not_found");
         assert_eq!(problem["type"], "urn:thidua:problem:not_found");
-        assert_eq!(problem["title"], "Not Found");
+        assert_eq!(problem["title"], "Not found");
         assert_eq!(problem["instance"], path);
         assert!(problem["detail"].is_string());
     }

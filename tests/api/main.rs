@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod audit;
+mod audit_denials;
 mod auth;
 mod bloc_access;
 mod bloc_members;
@@ -15,6 +16,7 @@ mod helpers;
 mod idempotency;
 mod import_safety;
 mod imports;
+mod languages;
 mod metrics;
 mod movement_access;
 mod movements;

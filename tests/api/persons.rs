@@ -792,7 +792,7 @@ async fn the_importer_path_checks_the_unit_and_the_code() {
     assert!(matches!(
         run(data(unit)).await,
         Err(ApiError::Conflict {
-            code: "civil_servant_code_taken",
+            code: thidua::error::Code::CivilServantCodeTaken,
             ..
         })
     ));

@@ -319,6 +319,18 @@ async fn if_match_star_is_accepted_only_as_documented() {
         .send()
         .await;
     res.problem(428, "precondition_required");
+    // Longer than the documented 64 characters is malformed, even as a list of tags.
+    let long = vec!["\"2\""; 14].join(", ");
+    assert!(long.len() > 64);
+    let res = app
+        .request(Method::PATCH, &format!("/api/v1/units/{id}"))
+        .token(&token)
+        .header("if-match", &long)
+        .merge_patch(&json!({"name": "Star 3"}))
+        .send()
+        .await;
+    let problem = res.problem(400, "invalid_header");
+    assert_eq!(problem["errors"][0]["field"], "If-Match", "{problem}");
 }
 
 #[cfg(unix)]

@@ -106,7 +106,9 @@ impl CsvRow for RegistrationResponse {
 /// Text that is more than whitespace.
 fn not_blank(text: &str) -> Result<(), ValidationError> {
     if text.trim().is_empty() {
-        Err(ValidationError::new("blank").with_message("must not be blank".into()))
+        Err(ValidationError::new(
+            crate::error::FieldCode::Blank.as_str(),
+        ))
     } else {
         Ok(())
     }

@@ -22,7 +22,7 @@ use crate::db::movements::{self, Movement};
 use crate::db::{AnyConnection, now, scope, units};
 use crate::domain::Permission;
 use crate::domain::{MovementStatus, RegistrationStatus};
-use crate::error::ApiError;
+use crate::error::{ApiError, Code, FieldCode, Text};
 use crate::http::body::{Json, MergePatch};
 use crate::http::csv::{self, ListFormat};
 use crate::http::idempotency::{IdempotencyKey, Reply};
@@ -36,18 +36,19 @@ fn location(movement_id: i64, id: i64) -> String {
 }
 
 fn find_movement(c: &mut AnyConnection, id: i64) -> Result<Movement, ApiError> {
-    movements::find(c, id)?.ok_or(ApiError::NotFound("movement"))
+    movements::find(c, id)?.ok_or(ApiError::NotFound(crate::error::noun::MOVEMENT))
 }
 
 fn require_open(movement: &Movement) -> Result<(), ApiError> {
     if movement.data.status == MovementStatus::Open {
         Ok(())
     } else {
+        let status = movement.data.status;
         Err(ApiError::conflict(
-            "movement_not_open",
-            format!(
-                "the movement is {}; units register only while it is open",
-                movement.data.status
+            Code::MovementNotOpen,
+            crate::text!(
+                "the movement is {status}; units register only while it is open",
+                "phong trào đang ở trạng thái {status}; đơn vị chỉ đăng ký được khi phong trào đang mở (open)"
             ),
         ))
     }
@@ -62,15 +63,18 @@ fn require_registrar(user: &AuthUser) -> Result<(), ApiError> {
 /// scope is the province, their own for an officer.
 fn registrable_unit(c: &mut AnyConnection, user: &AuthUser, id: i64) -> Result<(), ApiError> {
     if !scope::reaches_unit(c, &user.scope, id)? {
-        return Err(ApiError::NotFound("unit"));
+        return Err(ApiError::NotFound(crate::error::noun::UNIT));
     }
     let unit = units::find(c, id)?
-        .ok_or_else(|| ApiError::invalid("unit_id", "unknown", "no unit has this id"))?;
+        .ok_or_else(|| ApiError::invalid("unit_id", FieldCode::Unknown, crate::ops::NO_UNIT))?;
     if unit.data.valid_to.is_some_and(|to| to.get() < now().date()) {
         return Err(ApiError::invalid(
             "unit_id",
-            "retired",
-            "the unit no longer exists; its successor registers instead",
+            FieldCode::Retired,
+            Text::new(
+                "the unit no longer exists; its successor registers instead",
+                "đơn vị đã ngừng hoạt động; đơn vị kế thừa đăng ký thay",
+            ),
         ));
     }
     Ok(())
@@ -88,7 +92,7 @@ fn visible(
         Some(r) if r.movement_id == movement_id && scope::reaches_unit(c, scope, r.unit_id)? => {
             Ok(r)
         }
-        _ => Err(ApiError::NotFound("registration")),
+        _ => Err(ApiError::NotFound(crate::error::noun::REGISTRATION)),
     }
 }
 
@@ -306,11 +310,12 @@ pub async fn update_registration(
                 return Ok(current);
             };
             if current.data.status != RegistrationStatus::Pending {
+                let status = current.data.status;
                 return Err(ApiError::conflict(
-                    "registration_decided",
-                    format!(
-                        "the registration was already {}; it can no longer change",
-                        current.data.status
+                    Code::RegistrationDecided,
+                    crate::text!(
+                        "the registration was already {status}; it can no longer change",
+                        "đăng ký đã ở trạng thái {status}; không thể thay đổi nữa"
                     ),
                 ));
             }
@@ -438,7 +443,7 @@ async fn unit_list(
         if units::find(c, id)?.is_some() && scope::reaches_unit(c, &scope, id)? {
             Ok(())
         } else {
-            Err(ApiError::NotFound("unit"))
+            Err(ApiError::NotFound(crate::error::noun::UNIT))
         }
     };
     list(&state, user.scope, q.page()?, q.format, filter, check).await

@@ -158,7 +158,7 @@ pub fn insert(
         ))
         .returning(regs::id)
         .get_result(c)?;
-    find(c, id)?.ok_or(ApiError::NotFound("registration"))
+    find(c, id)?.ok_or(ApiError::NotFound(crate::error::noun::REGISTRATION))
 }
 
 /// Writes new data if the version still matches (else 412).
@@ -185,7 +185,7 @@ pub fn update(
     if n == 0 {
         return Err(ApiError::PreconditionFailed);
     }
-    find(c, current.id)?.ok_or(ApiError::NotFound("registration"))
+    find(c, current.id)?.ok_or(ApiError::NotFound(crate::error::noun::REGISTRATION))
 }
 
 pub fn list(
