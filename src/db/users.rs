@@ -300,13 +300,7 @@ pub fn list(
                 .escape('\\'),
         );
     }
-    let page = UserSort::load(c, q, page)?;
-    let items = with_blocs(c, page.items)?;
-    Ok(Page {
-        items,
-        next_page_token: page.next_page_token,
-        next: page.next,
-    })
+    UserSort::load(c, q, page)?.map_all(|rows| with_blocs(c, rows))
 }
 
 /// Escapes `%`, `_` and `\` for a LIKE pattern used with `ESCAPE '\'`.

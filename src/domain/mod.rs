@@ -43,13 +43,6 @@ macro_rules! text_enum {
             pub fn as_str(self) -> &'static str {
                 self.into()
             }
-
-            /// A stored value read back by hand (kept for the modules that still read text).
-            pub fn parse_stored(value: &str) -> Result<Self, $crate::error::ApiError> {
-                value.parse().map_err(|_| {
-                    $crate::error::ApiError::Internal(anyhow::anyhow!("unknown {} {value:?} in the database", stringify!($name)))
-                })
-            }
         }
 
         $crate::db::types::text_column!($name);

@@ -114,9 +114,16 @@ impl Visitor<'_> for PointsVisitor {
     }
 
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Points, E> {
-        // `{}` of a double is the shortest text that reads back as it: what the client wrote.
-        let text = format!("{v}");
-        Points::parse(&text).ok_or_else(|| E::custom(EXPECTED))
+        // A decimal of two places rarely is a double exactly (0.35 may arrive as
+        // 0.35000000000000003, a client's 35 × 0.01): the nearest hundredth counts when the
+        // value is that hundredth to within rounding, and anything further off (0.125) is not
+        // a value of two places.
+        let cents = (v * 100.0).round();
+        let exact = (v * 100.0 - cents).abs() < 1e-6;
+        if !v.is_finite() || v < 0.0 || !exact || cents > Points::MAX as f64 {
+            return Err(E::custom(EXPECTED));
+        }
+        Ok(Points(cents as i64))
     }
 }
 
@@ -163,6 +170,10 @@ mod tests {
         assert_eq!(p, Points(1235));
         assert_eq!(serde_json::to_string(&p).unwrap(), "12.35");
         assert!(serde_json::from_str::<Points>("0.001").is_err());
+        assert!(serde_json::from_str::<Points>("0.125").is_err());
+        assert!(serde_json::from_str::<Points>("-0.5").is_err());
+        let drifted: Points = serde_json::from_str("0.35000000000000003").unwrap();
+        assert_eq!(drifted, Points(35));
         assert!(Points(150).is_multiple_of(Points(50)));
         assert!(!Points(125).is_multiple_of(Points(50)));
     }

@@ -233,21 +233,21 @@ catalogue! {
         /// The unit has already registered for the movement.
         AlreadyRegistered = "already_registered", "Already registered", "Đơn vị đã đăng ký tham gia phong trào này";
         /// A bloc-year would have two chairs or list a unit twice.
-        MembershipConflict = "membership_conflict", "Conflicting bloc membership", "Thành viên khối bị trùng";
+        MembershipConflict = "membership_conflict", "Conflicting bloc membership", "Danh sách thành viên khối bị trùng lặp";
         /// The database refused a bloc membership by one of its rules.
         MembershipRule = "membership_rule", "Bloc membership rule broken", "Vi phạm quy tắc về thành viên khối";
         /// The bloc has members in years its new active years leave out.
         MembersOutsideActiveYears = "members_outside_active_years", "Members outside the active years", "Khối có thành viên ngoài các năm hoạt động";
         /// The unit is referred to by other records and cannot be deleted.
-        UnitInUse = "unit_in_use", "Unit in use", "Đơn vị đang được dữ liệu khác tham chiếu";
+        UnitInUse = "unit_in_use", "Unit in use", "Không thể xóa đơn vị đang được sử dụng";
         /// The person is referred to by other records and cannot be deleted.
-        PersonInUse = "person_in_use", "Person in use", "Cá nhân đang được dữ liệu khác tham chiếu";
+        PersonInUse = "person_in_use", "Person in use", "Không thể xóa hồ sơ cá nhân đang được sử dụng";
         /// The bloc is referred to by other records and cannot be deleted.
-        BlocInUse = "bloc_in_use", "Bloc in use", "Khối thi đua đang được dữ liệu khác tham chiếu";
+        BlocInUse = "bloc_in_use", "Bloc in use", "Không thể xóa khối thi đua đang được sử dụng";
         /// The movement is referred to by other records and cannot be deleted.
-        MovementInUse = "movement_in_use", "Movement in use", "Phong trào thi đua đang được dữ liệu khác tham chiếu";
+        MovementInUse = "movement_in_use", "Movement in use", "Không thể xóa phong trào thi đua đang được sử dụng";
         /// Units register for a movement only while it is open.
-        MovementNotOpen = "movement_not_open", "Movement not open for registration", "Phong trào thi đua không trong thời gian đăng ký";
+        MovementNotOpen = "movement_not_open", "Movement not open for registration", "Phong trào thi đua hiện không nhận đăng ký";
         /// The registration was already approved or rejected.
         RegistrationDecided = "registration_decided", "Registration already decided", "Đăng ký đã được xét duyệt";
         /// The bloc already has a covenant for the year.
@@ -312,7 +312,7 @@ catalogue! {
         /// Not an email address.
         Email = "email", "is not an email address", "không phải là địa chỉ email";
         /// Missing, or empty where a value is needed.
-        Required = "required", "is required", "là bắt buộc";
+        Required = "required", "is required", "là trường bắt buộc";
         /// Names a record that does not exist.
         Unknown = "unknown", "does not exist", "không tồn tại";
         /// Of the wrong form.
@@ -328,7 +328,7 @@ catalogue! {
         /// Nothing but blanks.
         Blank = "blank", "must not be blank", "không được để trống";
         /// A date before the one it must follow.
-        Order = "order", "is before the date it must follow", "sớm hơn ngày mà nó phải ở sau";
+        Order = "order", "is before the date it must follow", "không được sớm hơn ngày bắt đầu";
         /// A unit would become its own ancestor.
         Cycle = "cycle", "a unit cannot be its own ancestor", "một đơn vị không thể là cấp trên của chính nó";
         /// A record would refer to itself.
@@ -412,7 +412,7 @@ pub mod noun {
     pub const PERSON: Text = Text::new("person", "cá nhân");
     pub const BLOC: Text = Text::new("bloc", "khối thi đua");
     pub const MOVEMENT: Text = Text::new("movement", "phong trào thi đua");
-    pub const REGISTRATION: Text = Text::new("registration", "đăng ký");
+    pub const REGISTRATION: Text = Text::new("registration", "bản đăng ký");
     pub const USER: Text = Text::new("user", "tài khoản");
     pub const COVENANT: Text = Text::new("covenant", "giao ước thi đua");
     pub const CRITERION: Text = Text::new("criterion", "tiêu chí");

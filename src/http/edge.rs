@@ -93,16 +93,19 @@ fn problem_response(
     error: &Error,
     headers: &actix_web::http::header::HeaderMap,
 ) -> HttpResponse {
+    // The HTTP layer's own words are English; in Vietnamese the code's meaning stands in.
     let (code, detail) = if error.as_error::<actix_cors::CorsError>().is_some() {
-        (Code::CorsRefused, error.to_string())
+        let vi = "nguồn (Origin) của yêu cầu, hoặc phương thức hay tiêu đề mà nó xin dùng, \
+                  không được phép";
+        (Code::CorsRefused, Text::owned(error.to_string(), vi))
     } else if status.is_server_error() {
         tracing::error!(error = ?error, "request failed outside the API's own errors");
-        (Code::InternalError, "internal server error".to_owned())
+        let code = Code::InternalError;
+        (code, Text::owned("internal server error", code.text().vi()))
     } else {
-        (code_of(status), error.to_string())
+        let code = code_of(status);
+        (code, Text::owned(error.to_string(), code.text().vi()))
     };
-    // The HTTP layer's own words are English; in Vietnamese the code's meaning stands in.
-    let detail = Text::owned(detail, code.text().vi());
     let ctx = request_id::current();
     let lang = ctx.as_ref().map(|c| c.lang).unwrap_or_default();
     let mut problem = crate::error::Problem::new(code, status.as_u16(), &detail, lang);

@@ -114,51 +114,57 @@ fn expected_form(message: &str) -> Text {
     Text::owned(out, vi)
 }
 
-/// serde's data errors, as `expected_form` leaves them, in Vietnamese.
+/// serde's data errors, as `expected_form` leaves them, in Vietnamese. A message of a shape
+/// serde does not usually give keeps its English in parentheses.
 fn in_vietnamese(en: &str) -> String {
-    // What follows "expected" in serde's messages, and the kinds it names.
-    let expected = |en: &str| -> String {
-        let wanted = en.rsplit_once("expected ").map_or("", |(_, w)| w);
-        let known = [
-            ("an integer", "một số nguyên"),
-            ("a non-negative integer", "một số nguyên không âm"),
-            ("a number", "một số"),
-            ("a string", "một chuỗi ký tự"),
-            ("a boolean", "giá trị true hoặc false"),
-            ("a sequence", "một mảng"),
-            ("a map", "một đối tượng JSON"),
-        ];
-        match known.iter().find(|(e, _)| wanted.starts_with(e)) {
-            Some((_, vi)) => format!("cần {vi}"),
-            None if wanted.starts_with("one of ") => {
-                format!("cần một trong các giá trị {}", &wanted["one of ".len()..])
-            }
-            None if !wanted.is_empty() => format!("cần {wanted}"),
-            None => String::new(),
-        }
-    };
+    let general = || format!("{} ({en})", FieldCode::InvalidField.text().vi());
+    // What follows "expected" in serde's messages.
+    let wanted = en.rsplit_once("expected ").map_or("", |(_, w)| w);
+    let listed = wanted.strip_prefix("one of ");
+    let kind = [
+        ("an integer", "một số nguyên"),
+        ("a non-negative integer", "một số nguyên không âm"),
+        ("a number", "một số"),
+        ("a string", "một chuỗi ký tự"),
+        ("a boolean", "giá trị true hoặc false"),
+        ("a sequence", "một mảng"),
+        ("a map", "một đối tượng JSON"),
+        ("struct", "một đối tượng JSON"),
+        ("a date", "một ngày viết theo dạng YYYY-MM-DD"),
+    ]
+    .iter()
+    .find(|(e, _)| wanted.starts_with(e))
+    .map(|(_, vi)| *vi);
     let name = backticked(en).unwrap_or_default();
     if en.starts_with("missing field") {
         format!("thiếu trường bắt buộc `{name}`")
     } else if en.starts_with("unknown field") {
-        format!(
-            "`{name}` không phải là trường của yêu cầu này; {}",
-            expected(en)
-        )
+        match listed {
+            Some(list) => {
+                format!("`{name}` không phải là trường của yêu cầu này; các trường là {list}")
+            }
+            None => format!("`{name}` không phải là trường của yêu cầu này"),
+        }
     } else if en.starts_with("duplicate field") {
         format!("trường `{name}` xuất hiện nhiều lần")
     } else if en.starts_with("unknown variant") {
-        format!("giá trị `{name}` không được phép; {}", expected(en))
+        match listed {
+            Some(list) => {
+                format!("giá trị `{name}` không được phép; hãy dùng một trong các giá trị {list}")
+            }
+            None => format!("giá trị `{name}` không được phép"),
+        }
     } else if en.starts_with("invalid type") || en.starts_with("invalid value") {
-        format!("sai kiểu dữ liệu; {}", expected(en))
-    } else if en.starts_with("invalid length") {
-        format!("sai số phần tử; {}", expected(en))
+        match kind {
+            Some(kind) => format!("sai kiểu dữ liệu: cần {kind}"),
+            None => general(),
+        }
     } else if en.starts_with("cannot be null") {
         "không được là null: bỏ trường này đi để giữ nguyên giá trị".to_owned()
     } else if en.contains("invalid digit") || en.contains("number too") {
         "phải là một số nguyên".to_owned()
     } else {
-        format!("{} ({en})", FieldCode::InvalidField.text().vi())
+        general()
     }
 }
 
@@ -361,4 +367,36 @@ pub async fn fallback(req: HttpRequest, routes: web::Data<KnownRoutes>) -> HttpR
         None => ApiError::NotFound(noun::RESOURCE),
     };
     error.error_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serde_messages_read_in_vietnamese() {
+        let vi = |en: &str| expected_form(en).vi().to_owned();
+        assert_eq!(
+            vi("invalid type: integer `5`, expected a string"),
+            "sai kiểu dữ liệu: cần một chuỗi ký tự"
+        );
+        assert_eq!(
+            vi("invalid value: string \"x\", expected i64"),
+            "sai kiểu dữ liệu: cần một số nguyên"
+        );
+        assert_eq!(vi("missing field `name`"), "thiếu trường bắt buộc `name`");
+        assert_eq!(
+            vi("unknown field `nme`, expected one of `name`, `code`"),
+            "`nme` không phải là trường của yêu cầu này; các trường là `name`, `code`"
+        );
+        assert_eq!(
+            vi("unknown variant `x`, expected one of `json`, `csv`"),
+            "giá trị `x` không được phép; hãy dùng một trong các giá trị `json`, `csv`"
+        );
+        assert_eq!(
+            vi("premature end of input"),
+            "phải là ngày viết theo dạng YYYY-MM-DD"
+        );
+        assert!(vi("something new").ends_with("(something new)"));
+    }
 }

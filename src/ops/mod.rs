@@ -9,6 +9,7 @@ pub mod fields;
 pub mod movements;
 pub mod persons;
 pub mod ranking;
+pub mod registrations;
 pub mod score_sheets;
 pub mod units;
 pub mod users;

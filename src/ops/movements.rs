@@ -1,12 +1,10 @@
-//! Launching, changing, moving through their workflow and deleting emulation movements, and
-//! the board's decision on each unit's registration.
+//! Launching, changing, moving through their workflow and deleting emulation movements.
 
 use crate::auth::{Actor, Role};
 use crate::db::audit::{self, Change};
-use crate::db::movements::registrations::{self as regs, Registration};
 use crate::db::movements::{self, Movement, MovementData};
-use crate::db::{AnyConnection, now, units};
-use crate::domain::movement::{MovementAction, MovementFlow, RegistrationAction, RegistrationFlow};
+use crate::db::{AnyConnection, units};
+use crate::domain::movement::{MovementAction, MovementFlow};
 use crate::domain::workflow::Workflow;
 use crate::domain::{Date, MovementForm, MovementScope, MovementStatus};
 use crate::error::{ApiError, Code, FieldCode, FieldError, Text, noun};
@@ -160,32 +158,4 @@ pub fn delete(
         Change::new("movement.delete", "movement", id).before(&current),
     )?;
     Ok(())
-}
-
-/// The board's decision on a registration: approve, or reject with a reason (kept as its
-/// `decision_note`).
-pub fn decide(
-    c: &mut AnyConnection,
-    (actor, role): (&Actor, Role),
-    current: Registration,
-    action: RegistrationAction,
-    reason: Option<&str>,
-) -> Result<Registration, ApiError> {
-    let status = RegistrationFlow::decide(current.data.status, action, role, reason)
-        .map_err(|r| refused(r, action))?;
-    let mut data = current.data.clone();
-    data.status = status;
-    data.decision_note = reason.map(str::to_owned);
-    data.decided_by = actor.user_id;
-    data.decided_at = Some(now());
-    let updated = regs::update(c, &current, &data)?;
-    audit::record(
-        c,
-        actor,
-        Change::new("registration.decide", "registration", current.id)
-            .before(&current)
-            .after(&updated)
-            .reason(reason),
-    )?;
-    Ok(updated)
 }

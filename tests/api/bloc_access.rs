@@ -4,9 +4,11 @@
 use actix_web::http::Method;
 use serde_json::{Value, json};
 
-use crate::bloc_members::{founding, members_of, put, six};
-use crate::blocs::{bloc, bloc_body, codes, unit};
-use crate::helpers::{PASSWORD, TestApp};
+use crate::fixtures::{
+    bloc_body, bloc_from, chair, codes, founding, members, members_of, officer, put_members,
+    unit_named, viewer,
+};
+use crate::helpers::TestApp;
 
 #[actix_web::test]
 async fn a_unit_lists_its_blocs_by_year() {
@@ -14,15 +16,15 @@ async fn a_unit_lists_its_blocs_by_year() {
     let admin = app.admin_token().await;
     let f = founding(&app, &admin).await;
     let u = &f.units;
-    let cluster = bloc(
+    let cluster = bloc_from(
         &app,
         &admin,
         json!({"code": "C-TP", "name": "Cụm thi đua thành phố Điện Biên Phủ",
         "kind": "cluster", "level": "province", "active_from": 2019}),
     )
     .await;
-    put(&app, &admin, f.bloc, 2019, "*", six(u)).await;
-    put(
+    members(&app, &admin, f.bloc, 2019, u).await;
+    put_members(
         &app,
         &admin,
         f.bloc,
@@ -31,7 +33,7 @@ async fn a_unit_lists_its_blocs_by_year() {
         json!([{"unit_id": u[1], "role": "chair"}, {"unit_id": u[0], "role": "member"}]),
     )
     .await;
-    put(
+    put_members(
         &app,
         &admin,
         cluster,
@@ -99,10 +101,10 @@ async fn a_unit_officer_reads_the_blocs_of_its_unit_and_no_other() {
     let admin = app.admin_token().await;
     let f = founding(&app, &admin).await;
     let u = &f.units;
-    let outsider = unit(&app, &admin, "SYT", "Sở Y tế", None).await;
-    let other = bloc(&app, &admin, bloc_body("K-VHXH", "Khối Văn hóa – Xã hội")).await;
-    put(&app, &admin, f.bloc, 2019, "*", six(u)).await;
-    put(
+    let outsider = unit_named(&app, &admin, "SYT", "Sở Y tế").await;
+    let other = bloc_from(&app, &admin, bloc_body("K-VHXH", "Khối Văn hóa – Xã hội")).await;
+    members(&app, &admin, f.bloc, 2019, u).await;
+    put_members(
         &app,
         &admin,
         other,
@@ -112,14 +114,7 @@ async fn a_unit_officer_reads_the_blocs_of_its_unit_and_no_other() {
     )
     .await;
 
-    app.create_user(
-        &admin,
-        "canbo_sct",
-        "unit_officer",
-        json!({"unit_id": u[3]}),
-    )
-    .await;
-    let officer = app.token("canbo_sct", PASSWORD).await;
+    let officer = officer(&app, &admin, "canbo_sct", u[3]).await.token;
     let res = app
         .get(&format!("/api/v1/blocs/{}", f.bloc), &officer)
         .await;
@@ -149,7 +144,7 @@ async fn a_unit_officer_reads_the_blocs_of_its_unit_and_no_other() {
     assert_eq!(own.json()["items"][0]["bloc_id"], f.bloc);
 
     // A bloc chair sees the units of its bloc, and only its bloc in their memberships.
-    put(
+    put_members(
         &app,
         &admin,
         other,
@@ -158,14 +153,7 @@ async fn a_unit_officer_reads_the_blocs_of_its_unit_and_no_other() {
         json!([{"unit_id": u[3], "role": "chair"}]),
     )
     .await;
-    app.create_user(
-        &admin,
-        "truongkhoi",
-        "bloc_chair",
-        json!({"bloc_ids": [f.bloc]}),
-    )
-    .await;
-    let chair = app.token("truongkhoi", PASSWORD).await;
+    let chair = chair(&app, &admin, "truongkhoi", &[f.bloc]).await.token;
     let res = app
         .get(&format!("/api/v1/units/{}/blocs", u[3]), &chair)
         .await
@@ -189,11 +177,11 @@ async fn each_role_may_do_what_its_scope_allows() {
     let f = founding(&app, &admin).await;
     let a = f.units[3];
     let b = f.bloc;
-    let outsider = unit(&app, &admin, "SYT", "Sở Y tế", None).await;
-    let c = bloc(&app, &admin, bloc_body("K-VHXH", "Khối Văn hóa – Xã hội")).await;
-    let d = bloc(&app, &admin, bloc_body("K-XOA", "Khối sẽ xóa")).await;
-    put(&app, &admin, b, 2019, "*", six(&f.units)).await;
-    put(
+    let outsider = unit_named(&app, &admin, "SYT", "Sở Y tế").await;
+    let c = bloc_from(&app, &admin, bloc_body("K-VHXH", "Khối Văn hóa – Xã hội")).await;
+    let d = bloc_from(&app, &admin, bloc_body("K-XOA", "Khối sẽ xóa")).await;
+    members(&app, &admin, b, 2019, &f.units).await;
+    put_members(
         &app,
         &admin,
         c,
@@ -202,16 +190,17 @@ async fn each_role_may_do_what_its_scope_allows() {
         json!([{"unit_id": outsider, "role": "chair"}]),
     )
     .await;
-    app.create_user(&admin, "xem", "viewer", json!({})).await;
-    app.create_user(&admin, "canbo", "unit_officer", json!({"unit_id": a}))
-        .await;
-    app.create_user(&admin, "truongkhoi", "bloc_chair", json!({"bloc_ids": [b]}))
-        .await;
     let tokens = [
         ("anonymous", None),
-        ("viewer", Some(app.token("xem", PASSWORD).await)),
-        ("unit_officer", Some(app.token("canbo", PASSWORD).await)),
-        ("bloc_chair", Some(app.token("truongkhoi", PASSWORD).await)),
+        ("viewer", Some(viewer(&app, &admin, "xem").await.token)),
+        (
+            "unit_officer",
+            Some(officer(&app, &admin, "canbo", a).await.token),
+        ),
+        (
+            "bloc_chair",
+            Some(chair(&app, &admin, "truongkhoi", &[b]).await.token),
+        ),
         ("admin", Some(admin.clone())),
     ];
     let create = bloc_body("K-MOI", "Khối mới");

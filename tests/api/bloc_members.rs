@@ -10,72 +10,11 @@ use thidua::db::blocs::members;
 use thidua::domain::{MemberRole, Year};
 use thidua::ops::blocs::refusal;
 
-use crate::blocs::{bloc, bloc_body, codes, unit};
-use crate::helpers::{TestApp, TestResponse};
+use crate::fixtures::{bloc_from, codes, founding, members_of, put_members};
+use crate::helpers::TestApp;
 
-pub(crate) async fn put(
-    app: &TestApp,
-    token: &str,
-    bloc: i64,
-    year: i32,
-    tag: &str,
-    m: Value,
-) -> TestResponse {
-    app.request(Method::PUT, &format!("/api/v1/blocs/{bloc}/members/{year}"))
-        .token(token)
-        .header("if-match", tag)
-        .json(&json!({ "members": m }))
-        .send()
-        .await
-}
-
-pub(crate) async fn members_of(app: &TestApp, token: &str, bloc: i64, year: i32) -> TestResponse {
-    app.get(&format!("/api/v1/blocs/{bloc}/members?year={year}"), token)
-        .await
-}
-
-/// The founding example: the infrastructure bloc of Điện Biên and its six member departments.
-pub(crate) struct Founding {
-    pub(crate) bloc: i64,
-    /// STNMT (chair), SXD (deputy), SGTVT, SCT, SNNPTNT, SKHDT.
-    pub(crate) units: Vec<i64>,
-    pub(crate) retired: i64,
-}
-
-pub(crate) async fn founding(app: &TestApp, admin: &str) -> Founding {
-    let mut units = Vec::new();
-    for (code, name) in [
-        ("STNMT", "Sở Tài nguyên và Môi trường"),
-        ("SXD", "Sở Xây dựng"),
-        ("SGTVT", "Sở Giao thông vận tải"),
-        ("SCT", "Sở Công Thương"),
-        ("SNNPTNT", "Sở Nông nghiệp và Phát triển nông thôn"),
-        ("SKHDT", "Sở Kế hoạch và Đầu tư"),
-    ] {
-        units.push(unit(app, admin, code, name, None).await);
-    }
-    let retired = unit(
-        app,
-        admin,
-        "SBCVT",
-        "Sở Bưu chính Viễn thông",
-        Some("2018-12-31"),
-    )
-    .await;
-    let bloc = bloc(
-        app,
-        admin,
-        bloc_body("K-HTKTKT", "Khối Hạ tầng – Kinh tế – Kỹ thuật"),
-    )
-    .await;
-    Founding {
-        bloc,
-        units,
-        retired,
-    }
-}
-
-pub(crate) fn six(u: &[i64]) -> Value {
+/// The six founding units in a shuffled order, STNMT chairing and SXD deputy.
+fn six(u: &[i64]) -> Value {
     json!([
         {"unit_id": u[3], "role": "member"},
         {"unit_id": u[1], "role": "deputy"},
@@ -99,7 +38,7 @@ async fn the_infrastructure_bloc_has_six_members_in_2019_chaired_by_natural_reso
         json!({"bloc_id": f.bloc, "year": 2019, "members": []})
     );
 
-    let res = put(&app, &admin, f.bloc, 2019, "*", six(&f.units)).await;
+    let res = put_members(&app, &admin, f.bloc, 2019, "*", six(&f.units)).await;
     assert_eq!(res.status, 200, "{}", String::from_utf8_lossy(&res.body));
     let tag = res.header("etag").unwrap();
     assert_ne!(Some(&tag), before.header("etag").as_ref());
@@ -192,13 +131,13 @@ async fn a_member_list_needs_exactly_one_chair_and_each_unit_once() {
         ),
     ];
     for (list, field, code) in cases {
-        let res = put(&app, &admin, f.bloc, 2019, "*", list.clone()).await;
+        let res = put_members(&app, &admin, f.bloc, 2019, "*", list.clone()).await;
         let problem = res.problem(422, "validation_failed");
         assert_eq!(problem["errors"][0]["field"], field, "{list}: {problem}");
         assert_eq!(problem["errors"][0]["code"], code, "{list}: {problem}");
     }
     // The bloc is active from 2019: 2018 is outside its years.
-    let res = put(
+    let res = put_members(
         &app,
         &admin,
         f.bloc,
@@ -214,10 +153,10 @@ async fn a_member_list_needs_exactly_one_chair_and_each_unit_once() {
     let many: Vec<Value> = (0..201)
         .map(|i| json!({"unit_id": i + 1, "role": "member"}))
         .collect();
-    put(&app, &admin, f.bloc, 2019, "*", Value::from(many))
+    put_members(&app, &admin, f.bloc, 2019, "*", Value::from(many))
         .await
         .problem(422, "validation_failed");
-    put(
+    put_members(
         &app,
         &admin,
         f.bloc,
@@ -227,7 +166,7 @@ async fn a_member_list_needs_exactly_one_chair_and_each_unit_once() {
     )
     .await
     .problem(400, "invalid_body");
-    put(
+    put_members(
         &app,
         &admin,
         f.bloc,
@@ -237,21 +176,21 @@ async fn a_member_list_needs_exactly_one_chair_and_each_unit_once() {
     )
     .await
     .problem(400, "invalid_body");
-    put(&app, &admin, f.bloc, 1900, "*", json!([]))
+    put_members(&app, &admin, f.bloc, 1900, "*", json!([]))
         .await
         .problem(422, "validation_failed");
-    put(&app, &admin, 9999, 2019, "*", json!([]))
+    put_members(&app, &admin, 9999, 2019, "*", json!([]))
         .await
         .problem(404, "not_found");
     // A retired unit is fine in a year it existed in (the bloc must be active then too).
-    let old = bloc(
+    let old = bloc_from(
         &app,
         &admin,
         json!({"code": "K-CU", "name": "Khối cũ", "kind": "bloc",
         "level": "province", "active_from": 2010, "active_to": 2018}),
     )
     .await;
-    let res = put(
+    let res = put_members(
         &app,
         &admin,
         old,
@@ -282,15 +221,15 @@ async fn replacing_twice_is_audited_with_before_and_after_and_guarded_by_the_eta
         .send()
         .await
         .problem(428, "precondition_required");
-    put(&app, &admin, f.bloc, 2019, "\"stale\"", six(u))
+    put_members(&app, &admin, f.bloc, 2019, "\"stale\"", six(u))
         .await
         .problem(412, "precondition_failed");
 
-    let first = put(&app, &admin, f.bloc, 2019, "*", six(u)).await;
+    let first = put_members(&app, &admin, f.bloc, 2019, "*", six(u)).await;
     assert_eq!(first.status, 200);
     let tag1 = first.header("etag").unwrap();
     // Once the year has members, `*` would overwrite blindly.
-    put(&app, &admin, f.bloc, 2019, "*", json!([]))
+    put_members(&app, &admin, f.bloc, 2019, "*", json!([]))
         .await
         .problem(412, "precondition_failed");
 
@@ -301,7 +240,7 @@ async fn replacing_twice_is_audited_with_before_and_after_and_guarded_by_the_eta
         {"unit_id": u[4], "role": "member"},
         {"unit_id": u[5], "role": "deputy"},
     ]);
-    let second = put(&app, &admin, f.bloc, 2019, &tag1, second_list.clone()).await;
+    let second = put_members(&app, &admin, f.bloc, 2019, &tag1, second_list.clone()).await;
     assert_eq!(
         second.status,
         200,
@@ -315,11 +254,11 @@ async fn replacing_twice_is_audited_with_before_and_after_and_guarded_by_the_eta
         ["SXD", "STNMT", "SKHDT", "SNNPTNT"]
     );
     // The old tag is stale now.
-    put(&app, &admin, f.bloc, 2019, &tag1, six(u))
+    put_members(&app, &admin, f.bloc, 2019, &tag1, six(u))
         .await
         .problem(412, "precondition_failed");
     // The same list again gives the same tag: it is the content's.
-    let again = put(&app, &admin, f.bloc, 2019, &tag2, second_list).await;
+    let again = put_members(&app, &admin, f.bloc, 2019, &tag2, second_list).await;
     assert_eq!(again.header("etag"), Some(tag2.clone()));
 
     let res = app
@@ -346,7 +285,7 @@ async fn replacing_twice_is_audited_with_before_and_after_and_guarded_by_the_eta
     assert_eq!(e2["after"]["year"], 2019);
 
     // An empty list clears the year.
-    let cleared = put(&app, &admin, f.bloc, 2019, &tag2, json!([])).await;
+    let cleared = put_members(&app, &admin, f.bloc, 2019, &tag2, json!([])).await;
     assert_eq!(cleared.status, 200);
     assert_eq!(cleared.json()["members"], json!([]));
     assert_eq!(
@@ -432,7 +371,7 @@ async fn what_the_database_refuses_is_a_client_error_on_either_backend() {
     let res = members_of(&app, &admin, b, 2019).await;
     assert_eq!(codes(&res.json(), "members"), ["STNMT", "SXD"]);
     let tag = res.header("etag").unwrap();
-    let res = put(
+    let res = put_members(
         &app,
         &admin,
         b,

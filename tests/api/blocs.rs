@@ -4,50 +4,8 @@
 use actix_web::http::Method;
 use serde_json::{Value, json};
 
-use crate::bloc_members::put;
+use crate::fixtures::{bloc_body, bloc_from, codes, put_members, unit_named};
 use crate::helpers::TestApp;
-
-/// Creates a unit existing from `from` (to `to`, when given) and returns its id.
-pub(crate) async fn unit(
-    app: &TestApp,
-    admin: &str,
-    code: &str,
-    name: &str,
-    to: Option<&str>,
-) -> i64 {
-    let body = json!({"code": code, "name": name, "kind": "administrative",
-        "admin_level": "province", "valid_from": "2008-04-01", "valid_to": to});
-    let res = app.post("/api/v1/units", admin, &body).await;
-    assert_eq!(res.status, 201, "{}", String::from_utf8_lossy(&res.body));
-    res.json()["id"].as_i64().unwrap()
-}
-
-pub(crate) fn bloc_body(code: &str, name: &str) -> Value {
-    json!({"code": code, "name": name, "kind": "bloc", "level": "province",
-        "founding_decision_number": "1234/QĐ-UBND", "founding_decision_date": "2018-12-20",
-        "active_from": 2019})
-}
-
-pub(crate) async fn bloc(app: &TestApp, admin: &str, body: Value) -> i64 {
-    let res = app.post("/api/v1/blocs", admin, &body).await;
-    assert_eq!(res.status, 201, "{}", String::from_utf8_lossy(&res.body));
-    res.json()["id"].as_i64().unwrap()
-}
-
-pub(crate) fn codes(list: &Value, key: &str) -> Vec<String> {
-    list[key]
-        .as_array()
-        .unwrap_or_else(|| panic!("no {key} in {list}"))
-        .iter()
-        .map(|m| {
-            m["unit_code"]
-                .as_str()
-                .or(m["code"].as_str())
-                .unwrap()
-                .to_owned()
-        })
-        .collect()
-}
 
 #[actix_web::test]
 async fn a_bloc_is_created_read_changed_and_deleted_with_etags() {
@@ -121,8 +79,8 @@ async fn a_bloc_is_created_read_changed_and_deleted_with_etags() {
     assert_eq!(changed["founding_decision_number"], "1234/QĐ-UBND");
 
     // Members pin the active years, and the bloc itself.
-    let u = unit(&app, &admin, "STNMT", "Sở Tài nguyên và Môi trường", None).await;
-    let res = put(
+    let u = unit_named(&app, &admin, "STNMT", "Sở Tài nguyên và Môi trường").await;
+    let res = put_members(
         &app,
         &admin,
         id,
@@ -154,7 +112,7 @@ async fn a_bloc_is_created_read_changed_and_deleted_with_etags() {
             .contains("1 yearly memberships"),
         "{problem}"
     );
-    put(&app, &admin, id, 2024, &tag, json!([])).await;
+    put_members(&app, &admin, id, 2024, &tag, json!([])).await;
     let user = app
         .create_user(
             &admin,
@@ -256,7 +214,7 @@ async fn bad_blocs_are_refused_with_field_errors() {
 async fn a_bloc_patch_checks_fields_like_creation_and_refuses_null_on_required_ones() {
     let app = TestApp::spawn().await;
     let admin = app.admin_token().await;
-    let id = bloc(&app, &admin, bloc_body("K-1", "Khối 1")).await;
+    let id = bloc_from(&app, &admin, bloc_body("K-1", "Khối 1")).await;
     let path = format!("/api/v1/blocs/{id}");
     let patch = |body: &Value| {
         app.request(Method::PATCH, &path)
@@ -335,7 +293,7 @@ async fn bloc_lists_filter_search_and_page() {
         json!({"code": "C-DBP", "name": "Cụm thi đua thành phố Điện Biên Phủ", "kind": "cluster", "level": "province", "active_from": 2019}),
         json!({"code": "C-MN", "name": "Cụm thi đua các xã vùng cao Mường Nhé", "kind": "cluster", "level": "district", "active_from": 2010, "active_to": 2018}),
     ] {
-        bloc(&app, &admin, body).await;
+        bloc_from(&app, &admin, body).await;
     }
     let list = |q: &'static str| {
         let admin = admin.clone();
@@ -415,13 +373,13 @@ async fn bloc_lists_filter_search_and_page() {
 async fn blocs_export_as_csv_with_formulas_defused() {
     let app = TestApp::spawn().await;
     let admin = app.admin_token().await;
-    bloc(
+    bloc_from(
         &app,
         &admin,
         bloc_body("K-HTKTKT", "Khối Hạ tầng – Kinh tế – Kỹ thuật"),
     )
     .await;
-    bloc(&app, &admin, bloc_body("K-X", "=HYPERLINK(\"x\")")).await;
+    bloc_from(&app, &admin, bloc_body("K-X", "=HYPERLINK(\"x\")")).await;
     {
         let req = app
             .request(Method::GET, "/api/v1/blocs/export")

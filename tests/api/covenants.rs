@@ -4,7 +4,7 @@
 use serde_json::json;
 
 use crate::fixtures::{
-    self, covenant, delete_current, error_fields, expect, founding, founding_criteria,
+    self, covenant, delete_current, error_fields, expect, founding_2019, founding_criteria,
     patch_current, put_current,
 };
 use crate::helpers::TestApp;
@@ -14,7 +14,7 @@ async fn a_covenant_is_signed_with_its_criteria_and_bands() {
     // Arrange
     let app = TestApp::spawn().await;
     let admin = app.admin_token().await;
-    let bloc = founding(&app, &admin).await;
+    let bloc = founding_2019(&app, &admin).await;
 
     // Act
     let id = covenant(&app, &admin, &bloc).await;
@@ -67,7 +67,7 @@ async fn a_covenant_is_signed_with_its_criteria_and_bands() {
 async fn one_covenant_per_bloc_year_signed_by_members_only() {
     let app = TestApp::spawn().await;
     let admin = app.admin_token().await;
-    let bloc = founding(&app, &admin).await;
+    let bloc = founding_2019(&app, &admin).await;
     let outsider = fixtures::unit(&app, &admin, "SYT").await;
     let path = format!("/api/v1/blocs/{}/covenants", bloc.id);
 
@@ -105,7 +105,7 @@ async fn one_covenant_per_bloc_year_signed_by_members_only() {
 async fn the_criteria_document_keeps_its_rules() {
     let app = TestApp::spawn().await;
     let admin = app.admin_token().await;
-    let bloc = founding(&app, &admin).await;
+    let bloc = founding_2019(&app, &admin).await;
     let id = covenant(&app, &admin, &bloc).await;
     let path = format!("/api/v1/covenants/{id}/criteria");
 
@@ -154,7 +154,7 @@ async fn the_criteria_document_keeps_its_rules() {
 async fn a_submitted_sheet_locks_the_covenant_and_a_locked_one_is_copied() {
     let app = TestApp::spawn().await;
     let admin = app.admin_token().await;
-    let bloc = founding(&app, &admin).await;
+    let bloc = founding_2019(&app, &admin).await;
     let id = covenant(&app, &admin, &bloc).await;
     let path = format!("/api/v1/covenants/{id}/criteria");
 
@@ -225,7 +225,7 @@ async fn a_submitted_sheet_locks_the_covenant_and_a_locked_one_is_copied() {
 async fn a_covenant_is_changed_and_deleted_with_its_etag() {
     let app = TestApp::spawn().await;
     let admin = app.admin_token().await;
-    let bloc = founding(&app, &admin).await;
+    let bloc = founding_2019(&app, &admin).await;
     let id = covenant(&app, &admin, &bloc).await;
     let path = format!("/api/v1/covenants/{id}");
 
@@ -259,7 +259,7 @@ async fn a_covenant_is_changed_and_deleted_with_its_etag() {
 async fn covenants_follow_the_bloc_scope() {
     let app = TestApp::spawn().await;
     let admin = app.admin_token().await;
-    let bloc = founding(&app, &admin).await;
+    let bloc = founding_2019(&app, &admin).await;
     let other = fixtures::bloc_with_members(&app, &admin, "K-VX", 2019, &["SVHTTDL"]).await;
     let mine = covenant(&app, &admin, &bloc).await;
     let theirs = covenant(&app, &admin, &other).await;

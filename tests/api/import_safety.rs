@@ -8,10 +8,8 @@ use std::process::{Command, Stdio};
 use actix_web::http::Method;
 use serde_json::{Value, json};
 
+use crate::fixtures::{CSV, XLSX, created};
 use crate::helpers::{TestApp, TestResponse};
-
-const CSV: &str = "text/csv";
-const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 fn body(res: &TestResponse) -> String {
     String::from_utf8_lossy(&res.body).into_owned()
@@ -23,12 +21,6 @@ fn first_error(problem: &Value) -> (String, String) {
         e["field"].as_str().unwrap_or_default().to_owned(),
         e["code"].as_str().unwrap_or_default().to_owned(),
     )
-}
-
-async fn new_unit(app: &TestApp, admin: &str, body: Value) -> Value {
-    let res = app.post("/api/v1/units", admin, &body).await;
-    assert_eq!(res.status, 201, "{}", self::body(&res));
-    res.json()
 }
 
 /// A persons file of `n` rows in the unit `code`.
@@ -51,9 +43,7 @@ async fn ordinary_writes_succeed_while_big_imports_run() {
     // 5 s wait), so the wait is raised here.
     let app = TestApp::spawn_with(|c| c.db_timeout = std::time::Duration::from_secs(50)).await;
     let admin = app.admin_token().await;
-    new_unit(
-        &app,
-        &admin,
+    created(&app, &admin, "/api/v1/units", &
         json!({"code": "SNV", "name": "Sở Nội vụ", "kind": "administrative", "valid_from": "2004-01-01"}),
     )
     .await;
@@ -270,21 +260,15 @@ async fn units_by_code(app: &TestApp, admin: &str) -> Vec<Value> {
 async fn a_units_export_imports_back_into_another_database() {
     let (a, b) = (TestApp::spawn().await, TestApp::spawn().await);
     let (admin_a, admin_b) = (a.admin_token().await, b.admin_token().await);
-    let p = new_unit(
-        &a,
-        &admin_a,
+    let p = created(&a, &admin_a, "/api/v1/units", &
         json!({"code": "UBND-DB", "name": "Ủy ban nhân dân tỉnh Điện Biên", "short_name": "UBND tỉnh", "kind": "administrative", "admin_level": "province", "valid_from": "2004-01-01", "phone": "+84 215 3825 000", "email": "ubnd@dienbien.gov.vn"}),
     )
     .await;
-    let c = new_unit(
-        &a,
-        &admin_a,
+    let c = created(&a, &admin_a, "/api/v1/units", &
         json!({"code": "SCT", "name": "Sở Công thương, \"Điện Biên\"", "kind": "administrative", "parent_id": p["id"], "valid_from": "2008-04-01", "address": "=HYPERLINK(\"x\")"}),
     )
     .await;
-    new_unit(
-        &a,
-        &admin_a,
+    created(&a, &admin_a, "/api/v1/units", &
         json!({"code": "SCN", "name": "Sở Công nghiệp", "kind": "administrative", "parent_id": p["id"], "valid_from": "2004-01-01", "valid_to": "2008-03-31", "successor_id": c["id"]}),
     )
     .await;
@@ -324,9 +308,7 @@ fn persons_without_ids(page: &Value) -> Vec<Value> {
 async fn a_persons_export_imports_back() {
     let app = TestApp::spawn().await;
     let admin = app.admin_token().await;
-    let unit = new_unit(
-        &app,
-        &admin,
+    let unit = created(&app, &admin, "/api/v1/units", &
         json!({"code": "SNV", "name": "Sở Nội vụ", "kind": "administrative", "valid_from": "2004-01-01"}),
     )
     .await;

@@ -135,6 +135,31 @@ async fn every_kind_of_problem_is_translated() {
     assert_eq!(problem["detail"], "nội dung yêu cầu không phải JSON hợp lệ");
 }
 
+/// What the HTTP layer refuses by itself (here a CORS preflight from an unknown origin) is
+/// rewritten as a problem in the caller's language too.
+#[actix_web::test]
+async fn a_problem_the_http_layer_builds_speaks_vietnamese_too() {
+    let app =
+        TestApp::spawn_with(|config| config.cors_origins = vec!["https://app.example.vn".into()])
+            .await;
+    let res = app
+        .request(Method::OPTIONS, "/api/v1/units")
+        .header("origin", "https://evil.example")
+        .header("access-control-request-method", "POST")
+        .header("accept-language", "vi-VN,vi;q=0.9")
+        .send()
+        .await;
+    let problem = res.problem(400, "cors_refused");
+    assert_eq!(res.header("content-language").as_deref(), Some("vi"));
+    assert_eq!(problem["title"], "Yêu cầu từ nguồn khác bị từ chối");
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .ends_with("không được phép")
+    );
+}
+
 fn enum_of(doc: &Value, schema: &str) -> BTreeSet<String> {
     doc["components"]["schemas"][schema]["enum"]
         .as_array()

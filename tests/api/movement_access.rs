@@ -2,71 +2,28 @@
 //! role's scope, and the role × operation matrix.
 
 use actix_web::http::Method;
-use diesel::prelude::*;
 use serde_json::json;
 
+use crate::fixtures::{
+    SAVING, bloc, chair, members, movement, officer, register, unit_named, user, viewer,
+};
 use crate::helpers::{TestApp, TestResponse};
-use crate::movements::{SAVING, movement, unit, user_token};
-use crate::registrations::register;
-
-/// A bloc with `chair` and `members` for 2026, written directly: blocs have their own API.
-fn bloc(app: &TestApp, code: &str, chair: i64, members: &[i64]) -> i64 {
-    let mut c = app.connection();
-    diesel::sql_query(format!(
-        "INSERT INTO blocs (code, name, kind, level, active_from, created_at, updated_at) \
-         VALUES ('{code}', 'Khối {code}', 'bloc', 'province', 2020, \
-         '2026-01-01 00:00:00', '2026-01-01 00:00:00')"
-    ))
-    .execute(&mut c)
-    .unwrap();
-    #[derive(QueryableByName)]
-    struct Id {
-        #[diesel(sql_type = diesel::sql_types::BigInt)]
-        id: i64,
-    }
-    let id = diesel::sql_query(format!(
-        "SELECT CAST(id AS BIGINT) AS id FROM blocs WHERE code = '{code}'"
-    ))
-    .get_result::<Id>(&mut c)
-    .unwrap()
-    .id;
-    let rows = std::iter::once((chair, "chair")).chain(members.iter().map(|m| (*m, "member")));
-    for (unit, role) in rows {
-        diesel::sql_query(format!(
-            "INSERT INTO bloc_members (bloc_id, year, unit_id, role) VALUES ({id}, 2026, {unit}, '{role}')"
-        ))
-        .execute(&mut c)
-        .unwrap();
-    }
-    id
-}
 
 #[actix_web::test]
 async fn registration_lists_follow_each_roles_scope() {
     let app = TestApp::spawn().await;
     let admin = app.admin_token().await;
-    let a = unit(&app, &admin, "SCT", "Sở Công thương").await;
-    let b = unit(&app, &admin, "STC", "Sở Tài chính").await;
-    let c = unit(&app, &admin, "SYT", "Sở Y tế").await;
-    let k = bloc(&app, "K1", a, &[b]);
-    let officer = user_token(
-        &app,
-        &admin,
-        "can_bo_sct",
-        "unit_officer",
-        json!({"unit_id": a}),
-    )
-    .await;
-    let chair = user_token(
-        &app,
-        &admin,
-        "truong_khoi",
-        "bloc_chair",
-        json!({"bloc_ids": [k]}),
-    )
-    .await;
-    let viewer = user_token(&app, &admin, "xem", "viewer", json!({})).await;
-    let viewer_c = user_token(&app, &admin, "xem_syt", "viewer", json!({"unit_id": c})).await;
+    let a = unit_named(&app, &admin, "SCT", "Sở Công thương").await;
+    let b = unit_named(&app, &admin, "STC", "Sở Tài chính").await;
+    let c = unit_named(&app, &admin, "SYT", "Sở Y tế").await;
+    let k = bloc(&app, &admin, "K1").await;
+    members(&app, &admin, k, 2026, &[a, b]).await;
+    let officer = officer(&app, &admin, "can_bo_sct", a).await.token;
+    let chair = chair(&app, &admin, "truong_khoi", &[k]).await.token;
+    let viewer = viewer(&app, &admin, "xem").await.token;
+    let viewer_c = user(&app, &admin, "xem_syt", "viewer", json!({"unit_id": c}))
+        .await
+        .token;
     let id = movement(&app, &admin, json!({"status": "open"})).await["id"]
         .as_i64()
         .unwrap();
@@ -206,40 +163,20 @@ async fn registration_lists_follow_each_roles_scope() {
 async fn each_role_may_do_what_its_brief_allows() {
     let app = TestApp::spawn().await;
     let admin = app.admin_token().await;
-    let a = unit(&app, &admin, "SCT", "Sở Công thương").await;
-    let b = unit(&app, &admin, "STC", "Sở Tài chính").await;
-    let k = bloc(&app, "K1", b, &[]);
+    let a = unit_named(&app, &admin, "SCT", "Sở Công thương").await;
+    let b = unit_named(&app, &admin, "STC", "Sở Tài chính").await;
+    let k = bloc(&app, &admin, "K1").await;
+    members(&app, &admin, k, 2026, &[b]).await;
     let roles = [
         ("admin", Some(admin.clone())),
-        (
-            "viewer",
-            Some(user_token(&app, &admin, "xem", "viewer", json!({})).await),
-        ),
+        ("viewer", Some(viewer(&app, &admin, "xem").await.token)),
         (
             "officer",
-            Some(
-                user_token(
-                    &app,
-                    &admin,
-                    "can_bo",
-                    "unit_officer",
-                    json!({"unit_id": a}),
-                )
-                .await,
-            ),
+            Some(officer(&app, &admin, "can_bo", a).await.token),
         ),
         (
             "chair",
-            Some(
-                user_token(
-                    &app,
-                    &admin,
-                    "truong_khoi",
-                    "bloc_chair",
-                    json!({"bloc_ids": [k]}),
-                )
-                .await,
-            ),
+            Some(chair(&app, &admin, "truong_khoi", &[k]).await.token),
         ),
         ("nobody", None),
     ];

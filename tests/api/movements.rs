@@ -1,83 +1,18 @@
-//! `/api/v1/movements`: CRUD, validation, search and filters, and CSV. Unit registrations are in
-//! `registrations`; scope per role and the role × operation matrix, in `movement_access`.
+//! `/api/v1/movements`: CRUD, validation, search and filters, and CSV. The workflow is in
+//! `movement_workflow`; unit registrations in `registrations`; scope per role and the role ×
+//! operation matrix, in `movement_access`.
 
 use actix_web::http::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{PASSWORD, TestApp, TestResponse};
-
-pub(crate) const SAVING: &str = "Toàn dân thực hành tiết kiệm, chống lãng phí";
-
-pub(crate) async fn unit(app: &TestApp, admin: &str, code: &str, name: &str) -> i64 {
-    let res = app
-        .post(
-            "/api/v1/units",
-            admin,
-            &json!({"code": code, "name": name, "kind": "administrative", "valid_from": "2008-01-01"}),
-        )
-        .await;
-    assert_eq!(res.status, 201, "{}", String::from_utf8_lossy(&res.body));
-    res.json()["id"].as_i64().unwrap()
-}
-
-/// Creates a movement with sensible defaults; `extra` adds or overrides fields.
-pub(crate) async fn movement(app: &TestApp, admin: &str, extra: Value) -> Value {
-    let mut body = json!({
-        "name": SAVING,
-        "slogan": "Tiết kiệm là quốc sách",
-        "decision_number": "1122/QĐ-UBND",
-        "decision_date": "2026-03-02",
-        "scope": "province",
-        "form": "regular",
-        "start_date": "2026-03-15",
-        "end_date": "2030-12-31",
-    });
-    for (k, v) in extra.as_object().unwrap() {
-        body[k] = v.clone();
-    }
-    let res = app.post("/api/v1/movements", admin, &body).await;
-    assert_eq!(res.status, 201, "{}", String::from_utf8_lossy(&res.body));
-    res.json()
-}
-
-pub(crate) async fn patch(app: &TestApp, token: &str, path: &str, body: Value) -> TestResponse {
-    let etag = app
-        .get(path, token)
-        .await
-        .header("etag")
-        .unwrap_or_default();
-    app.request(Method::PATCH, path)
-        .token(token)
-        .header("if-match", &etag)
-        .merge_patch(&body)
-        .send()
-        .await
-}
-
-pub(crate) async fn user_token(
-    app: &TestApp,
-    admin: &str,
-    name: &str,
-    role: &str,
-    extra: Value,
-) -> String {
-    app.create_user(admin, name, role, extra).await;
-    app.token(name, PASSWORD).await
-}
-
-pub(crate) async fn audit(app: &TestApp, admin: &str, action: &str) -> Vec<Value> {
-    let res = app
-        .get(&format!("/api/v1/audit-events?action={action}"), admin)
-        .await;
-    assert_eq!(res.status, 200);
-    res.json()["items"].as_array().unwrap().clone()
-}
+use crate::fixtures::{SAVING, audit, movement, patch_current, unit_named, user};
+use crate::helpers::{TestApp, TestResponse};
 
 #[actix_web::test]
 async fn a_movement_is_created_read_changed_and_deleted() {
     let app = TestApp::spawn().await;
     let admin = app.admin_token().await;
-    let ubnd = unit(&app, &admin, "UBND", "Ủy ban nhân dân tỉnh Điện Biên").await;
+    let ubnd = unit_named(&app, &admin, "UBND", "Ủy ban nhân dân tỉnh Điện Biên").await;
     let created = app
         .post(
             "/api/v1/movements",
@@ -153,7 +88,7 @@ async fn a_movement_is_created_read_changed_and_deleted() {
     assert_eq!(body["form"], "thematic");
 
     // A patch that would end before the start is refused, and changes nothing.
-    let bad = patch(&app, &admin, &path, json!({"end_date": "2026-01-01"})).await;
+    let bad = patch_current(&app, &admin, &path, &json!({"end_date": "2026-01-01"})).await;
     assert_eq!(
         bad.problem(422, "validation_failed")["errors"][0]["field"],
         "end_date"
@@ -244,12 +179,12 @@ async fn movement_fields_are_validated() {
         .problem(400, "invalid_body");
     let m = movement(&app, &admin, json!({})).await;
     let path = format!("/api/v1/movements/{}", m["id"]);
-    let res = patch(&app, &admin, &path, json!({"name": ""})).await;
+    let res = patch_current(&app, &admin, &path, &json!({"name": ""})).await;
     assert_eq!(
         res.problem(422, "validation_failed")["errors"][0]["field"],
         "name"
     );
-    patch(&app, &admin, &path, json!({"id": 5}))
+    patch_current(&app, &admin, &path, &json!({"id": 5}))
         .await
         .problem(400, "invalid_body");
 }
@@ -299,7 +234,7 @@ async fn movements_export_as_csv_with_formulas_defused() {
 async fn movements_are_found_without_diacritics_and_filtered() {
     let app = TestApp::spawn().await;
     let admin = app.admin_token().await;
-    let viewer = user_token(&app, &admin, "xem", "viewer", json!({})).await;
+    let viewer = user(&app, &admin, "xem", "viewer", json!({})).await.token;
     movement(&app, &admin, json!({"status": "open"})).await;
     movement(
         &app,
@@ -397,79 +332,4 @@ async fn movements_are_found_without_diacritics_and_filtered() {
     sorted.sort();
     assert_eq!(seen.len(), 3);
     assert_eq!(seen, sorted);
-}
-
-/// The status moves only along the workflow's table: each refusal names the current status
-/// and what may be done from it, and the steps are audited with their reasons.
-#[actix_web::test]
-async fn a_movement_moves_through_its_workflow_only() {
-    let app = TestApp::spawn().await;
-    let admin = app.admin_token().await;
-    let id = movement(&app, &admin, json!({})).await["id"]
-        .as_i64()
-        .unwrap();
-    let path = format!("/api/v1/movements/{id}/transitions");
-    let step = |action: &'static str, reason: Option<&'static str>| {
-        let body = match reason {
-            Some(r) => json!({"action": action, "reason": r}),
-            None => json!({"action": action}),
-        };
-        let (app, admin, path) = (&app, admin.clone(), path.clone());
-        async move { app.post(&path, &admin, &body).await }
-    };
-
-    let refused = step("review", None)
-        .await
-        .problem(409, "transition_not_allowed");
-    assert_eq!(refused["current_state"], "planned");
-    assert_eq!(refused["allowed_actions"], json!(["open", "cancel"]));
-    let opened = step("open", None).await;
-    assert_eq!(
-        opened.status,
-        200,
-        "{}",
-        String::from_utf8_lossy(&opened.body)
-    );
-    assert_eq!(opened.json()["status"], "open");
-    assert_eq!(opened.header("etag").as_deref(), Some("\"2\""));
-    assert_eq!(step("review", None).await.json()["status"], "reviewing");
-    // Reopening needs a reason, blank or absent.
-    let no_reason = step("reopen", Some(" "))
-        .await
-        .problem(422, "validation_failed");
-    assert_eq!(no_reason["errors"][0]["field"], "reason");
-    assert_eq!(
-        step("reopen", Some("Gia hạn nhận hồ sơ")).await.json()["status"],
-        "open"
-    );
-    assert_eq!(step("close", None).await.json()["status"], "closed");
-    // Nothing leads out of closed.
-    let closed = step("open", None)
-        .await
-        .problem(409, "transition_not_allowed");
-    assert_eq!(closed["current_state"], "closed");
-    assert_eq!(closed["allowed_actions"], json!([]));
-    step("finish", None).await.problem(400, "invalid_body");
-
-    // Only the board moves a movement.
-    let viewer = user_token(&app, &admin, "xem", "viewer", json!({})).await;
-    app.post(&path, &viewer, &json!({"action": "open"}))
-        .await
-        .problem(403, "forbidden");
-    app.post(
-        "/api/v1/movements/999/transitions",
-        &admin,
-        &json!({"action": "open"}),
-    )
-    .await
-    .problem(404, "not_found");
-
-    let steps = audit(&app, &admin, "movement.transition").await;
-    assert_eq!(steps.len(), 4);
-    let reopened = steps
-        .iter()
-        .find(|e| e["after"]["transition_reason"] == "Gia hạn nhận hồ sơ")
-        .expect("the reopening, with its reason");
-    assert_eq!(reopened["before"]["status"], "reviewing");
-    assert_eq!(reopened["after"]["status"], "open");
 }

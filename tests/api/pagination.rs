@@ -9,7 +9,7 @@ use crate::helpers::TestApp;
 
 /// Creates users `page00`, `page01`, … (viewers, or unit officers every third).
 async fn seed_users(app: &TestApp, admin: &str, n: usize) -> Vec<i64> {
-    let unit = crate::users::new_unit(app, admin, "SEED").await;
+    let unit = crate::fixtures::unit(app, admin, "SEED").await;
     let mut ids = vec![];
     for i in 0..n {
         let (role, extra) = if i % 3 == 2 {

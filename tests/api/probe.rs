@@ -5,12 +5,8 @@
 use actix_web::http::Method;
 use serde_json::json;
 
+use crate::fixtures::unit_body;
 use crate::helpers::TestApp;
-
-fn unit(code: &str, name: &str) -> serde_json::Value {
-    json!({"code": code, "name": name, "kind": "administrative", "admin_level": "province",
-           "valid_from": "2008-04-01"})
-}
 
 #[actix_web::test]
 async fn a_nul_in_a_login_is_refused_at_the_edge_without_a_token() {
@@ -32,10 +28,10 @@ async fn control_and_bidi_characters_are_refused_in_any_body_string_by_path() {
     let app = TestApp::spawn().await;
     let token = app.admin_token().await;
     for (body, field) in [
-        (unit("A1", "Sở\u{0}"), "name"),
-        (unit("A1", "x\u{1b}[31m"), "name"),
-        (unit("A1", "x\u{85}"), "name"),
-        (unit("A1", "\u{202E}abc"), "name"),
+        (unit_body("A1", "Sở\u{0}"), "name"),
+        (unit_body("A1", "x\u{1b}[31m"), "name"),
+        (unit_body("A1", "x\u{85}"), "name"),
+        (unit_body("A1", "\u{202E}abc"), "name"),
         (
             json!({"code": "A1", "name": "x", "kind": "administrative", "admin_level": "province",
                    "valid_from": "2008-04-01", "address": "a\u{2066}b"}),
@@ -52,13 +48,13 @@ async fn control_and_bidi_characters_are_refused_in_any_body_string_by_path() {
 async fn free_text_keeps_tabs_and_newlines_but_names_do_not() {
     let app = TestApp::spawn().await;
     let token = app.admin_token().await;
-    let mut body = unit("T1", "Sở Tư pháp");
+    let mut body = unit_body("T1", "Sở Tư pháp");
     body["address"] = json!("Số 1\nĐường Lê Lợi\tHuế");
     assert_eq!(app.post("/api/v1/units", &token, &body).await.status, 201);
     for (body, field, code) in [
-        (unit("T2", "Sở\tTư pháp"), "name", "line_break"),
-        (unit("T2", "Sở\nTư pháp"), "name", "line_break"),
-        (unit("T2", "\u{200B}\u{FEFF} "), "name", "blank"),
+        (unit_body("T2", "Sở\tTư pháp"), "name", "line_break"),
+        (unit_body("T2", "Sở\nTư pháp"), "name", "line_break"),
+        (unit_body("T2", "\u{200B}\u{FEFF} "), "name", "blank"),
     ] {
         let res = app.post("/api/v1/units", &token, &body).await;
         let problem = res.problem(422, "validation_failed");
@@ -97,7 +93,7 @@ async fn control_characters_in_query_values_are_refused_by_parameter() {
 async fn trailing_data_after_the_json_body_is_refused() {
     let app = TestApp::spawn().await;
     let token = app.admin_token().await;
-    let one = unit("TR1", "Trailing").to_string();
+    let one = unit_body("TR1", "Trailing").to_string();
     for body in [
         format!("{one}xyz"),
         format!("{one}{one}"),
@@ -198,7 +194,7 @@ async fn errors_name_the_field_and_the_expected_form() {
         .await;
     let problem = res.problem(400, "invalid_body");
     assert_eq!(problem["errors"][0]["field"], "name", "{problem}");
-    let mut body = unit("D1", "Dates");
+    let mut body = unit_body("D1", "Dates");
     body["valid_from"] = json!("01/02/2020");
     let res = app.post("/api/v1/units", &token, &body).await;
     let problem = res.problem(400, "invalid_body");
@@ -210,7 +206,7 @@ async fn errors_name_the_field_and_the_expected_form() {
             .contains("YYYY-MM-DD"),
         "{problem}"
     );
-    let mut body = unit("D1", "Dates");
+    let mut body = unit_body("D1", "Dates");
     body["parent_id"] = json!("one");
     let res = app.post("/api/v1/units", &token, &body).await;
     let problem = res.problem(400, "invalid_body");
@@ -268,7 +264,7 @@ async fn csv_cells_that_a_spreadsheet_would_run_are_defused() {
     ];
     for (i, name) in names.iter().enumerate() {
         let res = app
-            .post("/api/v1/units", &token, &unit(&format!("F{i}"), name))
+            .post("/api/v1/units", &token, &unit_body(&format!("F{i}"), name))
             .await;
         assert_eq!(res.status, 201, "{}", String::from_utf8_lossy(&res.body));
     }
@@ -286,7 +282,7 @@ async fn if_match_star_is_accepted_only_as_documented() {
     let app = TestApp::spawn().await;
     let token = app.admin_token().await;
     let id = app
-        .post("/api/v1/units", &token, &unit("S1", "Star"))
+        .post("/api/v1/units", &token, &unit_body("S1", "Star"))
         .await
         .json()["id"]
         .as_i64()

@@ -6,7 +6,7 @@ use std::io::Cursor;
 use calamine::{Data, Reader, Xlsx};
 use serde_json::Value;
 
-use crate::fixtures::{self, covenant, expect, fill, founding, sheet, transition};
+use crate::fixtures::{self, covenant, expect, fill, founding_2019, sheet, transition};
 use crate::helpers::TestApp;
 
 /// A sheet filled with these points and taken to `state` by the board.
@@ -53,7 +53,7 @@ async fn a_bloc_is_ranked_from_the_sheets_that_count() {
     // Arrange: the founding bloc's six departments, four of them scored for H1 2019.
     let app = TestApp::spawn().await;
     let admin = app.admin_token().await;
-    let bloc = founding(&app, &admin).await;
+    let bloc = founding_2019(&app, &admin).await;
     let cov = covenant(&app, &admin, &bloc).await;
     let u = &bloc.units;
     let approved = ["submit", "approve"];
@@ -169,7 +169,7 @@ async fn a_bloc_is_ranked_from_the_sheets_that_count() {
 async fn the_ranking_exports_as_csv_and_as_a_workbook() {
     let app = TestApp::spawn().await;
     let admin = app.admin_token().await;
-    let bloc = founding(&app, &admin).await;
+    let bloc = founding_2019(&app, &admin).await;
     let cov = covenant(&app, &admin, &bloc).await;
     scored(
         &app,

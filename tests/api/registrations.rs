@@ -4,45 +4,26 @@
 use actix_web::http::Method;
 use serde_json::json;
 
-use crate::helpers::{TestApp, TestResponse};
-use crate::movements::{SAVING, audit, movement, patch, unit, user_token};
+use crate::fixtures::{
+    SAVING, audit, delete_current, movement, officer, patch_current, register, retired_unit,
+    transition, unit_named,
+};
+use crate::helpers::TestApp;
 
 /// Takes a movement through its workflow actions, checking each step.
 async fn step(app: &TestApp, admin: &str, id: i64, action: &str, status: &str) {
-    let path = format!("/api/v1/movements/{id}/transitions");
-    let res = app.post(&path, admin, &json!({"action": action})).await;
+    let res = transition(app, admin, &format!("/api/v1/movements/{id}"), action, None).await;
     assert_eq!(res.status, 200, "{}", String::from_utf8_lossy(&res.body));
     assert_eq!(res.json()["status"], status);
-}
-
-/// The board's decision on a registration.
-async fn decide(app: &TestApp, token: &str, path: &str, body: serde_json::Value) -> TestResponse {
-    app.post(&format!("{path}/transitions"), token, &body).await
-}
-
-pub(crate) async fn register(app: &TestApp, token: &str, movement: i64, unit: i64) -> TestResponse {
-    app.post(
-        &format!("/api/v1/movements/{movement}/registrations"),
-        token,
-        &json!({"unit_id": unit, "pledge": "Giảm 10% chi phí điện, nước so với năm 2025"}),
-    )
-    .await
 }
 
 #[actix_web::test]
 async fn a_registration_goes_through_its_whole_lifecycle() {
     let app = TestApp::spawn().await;
     let admin = app.admin_token().await;
-    let a = unit(&app, &admin, "SCT", "Sở Công thương").await;
-    let b = unit(&app, &admin, "STC", "Sở Tài chính").await;
-    let officer = user_token(
-        &app,
-        &admin,
-        "can_bo_sct",
-        "unit_officer",
-        json!({"unit_id": a}),
-    )
-    .await;
+    let a = unit_named(&app, &admin, "SCT", "Sở Công thương").await;
+    let b = unit_named(&app, &admin, "STC", "Sở Tài chính").await;
+    let officer = officer(&app, &admin, "can_bo_sct", a).await.token;
     let m = movement(&app, &admin, json!({})).await;
     let id = m["id"].as_i64().unwrap();
 
@@ -87,17 +68,7 @@ async fn a_registration_goes_through_its_whole_lifecycle() {
         "unit_id"
     );
     // A merged-away unit no longer registers; its successor does.
-    let old = app
-        .post(
-            "/api/v1/units",
-            &admin,
-            &json!({"code": "SKHDT", "name": "Sở Kế hoạch và Đầu tư", "kind": "administrative",
-                "valid_from": "2008-01-01", "valid_to": "2025-02-28"}),
-        )
-        .await
-        .json()["id"]
-        .as_i64()
-        .unwrap();
+    let old = retired_unit(&app, &admin, "SKHDT", "Sở Kế hoạch và Đầu tư", "2025-02-28").await;
     let retired = register(&app, &admin, id, old).await;
     assert_eq!(
         retired.problem(422, "validation_failed")["errors"][0]["code"],
@@ -124,28 +95,22 @@ async fn a_registration_goes_through_its_whole_lifecycle() {
     long.problem(422, "validation_failed");
 
     // The officer decides nothing, and a rejection needs its reason.
-    decide(&app, &officer, &path, json!({"action": "approve"}))
+    transition(&app, &officer, &path, "approve", None)
         .await
         .problem(403, "forbidden");
-    patch(&app, &admin, &path, json!({"status": "approved"}))
+    patch_current(&app, &admin, &path, &json!({"status": "approved"}))
         .await
         .problem(400, "invalid_body");
-    let no_note = decide(&app, &admin, &path, json!({"action": "reject"})).await;
+    let no_note = transition(&app, &admin, &path, "reject", None).await;
     assert_eq!(
         no_note.problem(422, "validation_failed")["errors"][0]["field"],
         "reason"
     );
-    decide(&app, &admin, &path, json!({"action": "pend"}))
+    transition(&app, &admin, &path, "pend", None)
         .await
         .problem(400, "invalid_body");
 
-    let approved = decide(
-        &app,
-        &admin,
-        &path,
-        json!({"action": "approve", "reason": "Đồng ý"}),
-    )
-    .await;
+    let approved = transition(&app, &admin, &path, "approve", Some("Đồng ý")).await;
     assert_eq!(
         approved.status,
         200,
@@ -160,17 +125,12 @@ async fn a_registration_goes_through_its_whole_lifecycle() {
     assert!(body["decided_at"].is_string());
 
     // Decided once and for all, and the officer can no longer reword it.
-    let again = decide(
-        &app,
-        &admin,
-        &path,
-        json!({"action": "reject", "reason": "Nhầm"}),
-    )
-    .await
-    .problem(409, "transition_not_allowed");
+    let again = transition(&app, &admin, &path, "reject", Some("Nhầm"))
+        .await
+        .problem(409, "transition_not_allowed");
     assert_eq!(again["current_state"], "approved");
     assert_eq!(again["allowed_actions"], json!([]));
-    patch(&app, &officer, &path, json!({"pledge": "Khác"}))
+    patch_current(&app, &officer, &path, &json!({"pledge": "Khác"}))
         .await
         .problem(409, "registration_decided");
 
@@ -185,13 +145,7 @@ async fn a_registration_goes_through_its_whole_lifecycle() {
 
     // The movement has registrations now, so it is closed rather than deleted.
     let m_path = format!("/api/v1/movements/{id}");
-    let etag = app.get(&m_path, &admin).await.header("etag").unwrap();
-    let refused = app
-        .request(Method::DELETE, &m_path)
-        .token(&admin)
-        .header("if-match", &etag)
-        .send()
-        .await;
+    let refused = delete_current(&app, &admin, &m_path).await;
     let problem = refused.problem(409, "movement_in_use");
     assert!(
         problem["detail"]
@@ -205,15 +159,8 @@ async fn a_registration_goes_through_its_whole_lifecycle() {
 async fn an_officer_rewords_a_pending_pledge_and_an_admin_rejects_with_a_note() {
     let app = TestApp::spawn().await;
     let admin = app.admin_token().await;
-    let a = unit(&app, &admin, "SCT", "Sở Công thương").await;
-    let officer = user_token(
-        &app,
-        &admin,
-        "can_bo_sct",
-        "unit_officer",
-        json!({"unit_id": a}),
-    )
-    .await;
+    let a = unit_named(&app, &admin, "SCT", "Sở Công thương").await;
+    let officer = officer(&app, &admin, "can_bo_sct", a).await.token;
     let id = movement(&app, &admin, json!({"status": "open"})).await["id"]
         .as_i64()
         .unwrap();
@@ -222,39 +169,40 @@ async fn an_officer_rewords_a_pending_pledge_and_an_admin_rejects_with_a_note() 
         .unwrap();
     let path = format!("/api/v1/movements/{id}/registrations/{rid}");
 
-    let res = patch(
+    let res = patch_current(
         &app,
         &officer,
         &path,
-        json!({"pledge": "Giảm 15% chi phí điện"}),
+        &json!({"pledge": "Giảm 15% chi phí điện"}),
     )
     .await;
     assert_eq!(res.status, 200, "{}", String::from_utf8_lossy(&res.body));
     assert_eq!(res.json()["pledge"], "Giảm 15% chi phí điện");
     assert_eq!(audit(&app, &admin, "registration.update").await.len(), 1);
-    patch(
+    patch_current(
         &app,
         &officer,
         &path,
-        json!({"pledge": "Giảm", "decision_note": "x"}),
+        &json!({"pledge": "Giảm", "decision_note": "x"}),
     )
     .await
     .problem(400, "invalid_body");
-    patch(&app, &officer, &path, json!({"pledge": ""}))
+    patch_current(&app, &officer, &path, &json!({"pledge": ""}))
         .await
         .problem(422, "validation_failed");
 
     // Once the movement is under review, the pledge stays as it is.
     step(&app, &admin, id, "review", "reviewing").await;
-    patch(&app, &officer, &path, json!({"pledge": "Muộn"}))
+    patch_current(&app, &officer, &path, &json!({"pledge": "Muộn"}))
         .await
         .problem(409, "movement_not_open");
 
-    let res = decide(
+    let res = transition(
         &app,
         &admin,
         &path,
-        json!({"action": "reject", "reason": "Nội dung cam kết chưa có chỉ tiêu cụ thể"}),
+        "reject",
+        Some("Nội dung cam kết chưa có chỉ tiêu cụ thể"),
     )
     .await;
     assert_eq!(res.status, 200, "{}", String::from_utf8_lossy(&res.body));
@@ -270,7 +218,7 @@ async fn an_officer_rewords_a_pending_pledge_and_an_admin_rejects_with_a_note() 
 async fn registering_for_a_closed_movement_is_a_409() {
     let app = TestApp::spawn().await;
     let admin = app.admin_token().await;
-    let a = unit(&app, &admin, "SCT", "Sở Công thương").await;
+    let a = unit_named(&app, &admin, "SCT", "Sở Công thương").await;
     for status in ["closed", "reviewing", "planned"] {
         let id = movement(&app, &admin, json!({"status": status})).await["id"]
             .as_i64()
@@ -290,8 +238,8 @@ async fn registering_for_a_closed_movement_is_a_409() {
 async fn registering_is_idempotent_with_a_key() {
     let app = TestApp::spawn().await;
     let admin = app.admin_token().await;
-    let a = unit(&app, &admin, "SCT", "Sở Công thương").await;
-    let b = unit(&app, &admin, "STC", "Sở Tài chính").await;
+    let a = unit_named(&app, &admin, "SCT", "Sở Công thương").await;
+    let b = unit_named(&app, &admin, "STC", "Sở Tài chính").await;
     let id = movement(&app, &admin, json!({"status": "open"})).await["id"]
         .as_i64()
         .unwrap();

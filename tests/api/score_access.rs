@@ -4,14 +4,14 @@
 
 use serde_json::json;
 
-use crate::fixtures::{self, covenant, expect, founding, score, sheet, transition};
+use crate::fixtures::{self, covenant, expect, founding_2019, score, sheet, transition};
 use crate::helpers::TestApp;
 
 #[actix_web::test]
 async fn each_writer_writes_its_own_kind() {
     let app = TestApp::spawn().await;
     let admin = app.admin_token().await;
-    let bloc = founding(&app, &admin).await;
+    let bloc = founding_2019(&app, &admin).await;
     let cov = covenant(&app, &admin, &bloc).await;
     let (chair_unit, sxd, sct) = (bloc.chair(), bloc.units[1], bloc.units[3]);
     let chair = fixtures::officer(&app, &admin, "cb.stnmt", chair_unit).await;

@@ -4,7 +4,8 @@
 use serde_json::json;
 
 use crate::fixtures::{
-    self, covenant, error_fields, expect, fill, founding, put_current, score, sheet, transition,
+    self, covenant, error_fields, expect, fill, founding_2019, put_current, score, sheet,
+    transition,
 };
 use crate::helpers::TestApp;
 
@@ -13,7 +14,7 @@ async fn a_self_assessment_goes_from_draft_to_published() {
     // Arrange: the founding bloc, its covenant, an officer of the Department of Construction.
     let app = TestApp::spawn().await;
     let admin = app.admin_token().await;
-    let bloc = founding(&app, &admin).await;
+    let bloc = founding_2019(&app, &admin).await;
     let cov = covenant(&app, &admin, &bloc).await;
     let officer = fixtures::officer(&app, &admin, "cb.sxd", bloc.units[1]).await;
     let chair = fixtures::officer(&app, &admin, "cb.stnmt", bloc.chair()).await;
@@ -143,7 +144,7 @@ async fn a_self_assessment_goes_from_draft_to_published() {
 async fn entries_keep_to_their_criterion() {
     let app = TestApp::spawn().await;
     let admin = app.admin_token().await;
-    let bloc = founding(&app, &admin).await;
+    let bloc = founding_2019(&app, &admin).await;
     let cov = covenant(&app, &admin, &bloc).await;
     let id = sheet(&app, &admin, cov, bloc.units[2], "year", "board").await["id"]
         .as_i64()
@@ -212,7 +213,7 @@ async fn entries_keep_to_their_criterion() {
 async fn a_sheet_is_for_a_member_once_per_kind_and_period() {
     let app = TestApp::spawn().await;
     let admin = app.admin_token().await;
-    let bloc = founding(&app, &admin).await;
+    let bloc = founding_2019(&app, &admin).await;
     let cov = covenant(&app, &admin, &bloc).await;
     let outsider = fixtures::unit(&app, &admin, "SYT").await;
 

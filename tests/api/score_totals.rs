@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use serde_json::{Value, json};
 use thidua::db::schema::{score_entries, score_sheets, score_totals};
 
-use crate::fixtures::{covenant, etag, founding, sheet, transition};
+use crate::fixtures::{covenant, etag, founding_2019, sheet, transition};
 use crate::helpers::TestApp;
 
 /// A small linear congruential generator: the same sequence on every run.
@@ -45,7 +45,7 @@ async fn every_stored_total_is_the_sum_of_its_entries() {
     // Arrange
     let app = TestApp::spawn().await;
     let admin = app.admin_token().await;
-    let bloc = founding(&app, &admin).await;
+    let bloc = founding_2019(&app, &admin).await;
     let cov = covenant(&app, &admin, &bloc).await;
     let mut ids = Vec::new();
     for (i, unit) in bloc.units.iter().enumerate() {

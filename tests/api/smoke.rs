@@ -1,3 +1,6 @@
+//! Smoke checks: the admin logs in, Swagger UI calls no outside validator, and libpq has TLS
+//! compiled in and uses it when asked.
+
 use actix_web::http::Method;
 
 use crate::helpers::{TestApp, postgres_url_with_sslmode};

@@ -1,36 +1,25 @@
-//! `/units`: the tree, validity and successors, search, CSV, and who may see what.
+//! `/units`: CRUD, validation, the tree, validity and successors, idempotent creation, and who
+//! may see what. Search and CSV are in `unit_search`.
 
 use actix_web::http::Method;
-use serde_json::{Value, json};
+use serde_json::json;
 
-use crate::helpers::{TestApp, TestResponse};
-
-async fn create(app: &TestApp, admin: &str, body: Value) -> Value {
-    let res = app.post("/api/v1/units", admin, &body).await;
-    assert_eq!(res.status, 201, "{}", String::from_utf8_lossy(&res.body));
-    res.json()
-}
-
-fn unit(code: &str, name: &str) -> Value {
-    json!({"code": code, "name": name, "kind": "administrative", "admin_level": "province", "valid_from": "2008-04-01"})
-}
-
-async fn patch(app: &TestApp, token: &str, id: i64, body: Value) -> TestResponse {
-    let path = format!("/api/v1/units/{id}");
-    let etag = app.get(&path, token).await.header("etag").unwrap();
-    app.request(Method::PATCH, &path)
-        .token(token)
-        .header("if-match", &etag)
-        .merge_patch(&body)
-        .send()
-        .await
-}
+use crate::fixtures::{
+    created, delete_current, officer, patch_current, unit_body, unit_named, user, viewer,
+};
+use crate::helpers::TestApp;
 
 #[actix_web::test]
 async fn a_unit_is_created_read_and_listed() {
     let app = TestApp::spawn().await;
     let admin = app.admin_token().await;
-    let created = create(&app, &admin, unit("SCT", "Sở Công thương")).await;
+    let created = created(
+        &app,
+        &admin,
+        "/api/v1/units",
+        &unit_body("SCT", "Sở Công thương"),
+    )
+    .await;
     let id = created["id"].as_i64().unwrap();
     let res = app.get(&format!("/api/v1/units/{id}"), &admin).await;
     assert_eq!(res.status, 200);
@@ -44,7 +33,13 @@ async fn a_unit_is_created_read_and_listed() {
 async fn bad_units_are_refused_with_field_errors() {
     let app = TestApp::spawn().await;
     let admin = app.admin_token().await;
-    create(&app, &admin, unit("SCT", "Sở Công thương")).await;
+    created(
+        &app,
+        &admin,
+        "/api/v1/units",
+        &unit_body("SCT", "Sở Công thương"),
+    )
+    .await;
     let cases = [
         (
             json!({"code": "", "name": "x", "kind": "other", "valid_from": "2020-01-01"}),
@@ -83,7 +78,7 @@ async fn bad_units_are_refused_with_field_errors() {
     )
     .await
     .problem(400, "invalid_body");
-    app.post("/api/v1/units", &admin, &unit("SCT", "Trùng mã"))
+    app.post("/api/v1/units", &admin, &unit_body("SCT", "Trùng mã"))
         .await
         .problem(409, "code_taken");
 }
@@ -92,13 +87,16 @@ async fn bad_units_are_refused_with_field_errors() {
 async fn a_unit_patch_checks_fields_like_creation_and_refuses_null_on_required_ones() {
     let app = TestApp::spawn().await;
     let admin = app.admin_token().await;
-    let id = create(&app, &admin, unit("SCT", "Sở Công thương")).await["id"]
-        .as_i64()
-        .unwrap();
+    let id = unit_named(&app, &admin, "SCT", "Sở Công thương").await;
     for field in ["name", "code", "kind", "valid_from"] {
-        let problem = patch(&app, &admin, id, json!({ field: null }))
-            .await
-            .problem(400, "invalid_body");
+        let problem = patch_current(
+            &app,
+            &admin,
+            &format!("/api/v1/units/{id}"),
+            &json!({ field: null }),
+        )
+        .await
+        .problem(400, "invalid_body");
         assert_eq!(problem["errors"][0]["field"], field, "{problem}");
     }
     for (body, field, code) in [
@@ -108,7 +106,7 @@ async fn a_unit_patch_checks_fields_like_creation_and_refuses_null_on_required_o
         (json!({"email": "nope"}), "email", "email"),
         (json!({"parent_id": 0}), "parent_id", "range"),
     ] {
-        let problem = patch(&app, &admin, id, body.clone())
+        let problem = patch_current(&app, &admin, &format!("/api/v1/units/{id}"), &body)
             .await
             .problem(422, "validation_failed");
         assert_eq!(problem["errors"][0]["field"], field, "{body}: {problem}");
@@ -127,11 +125,9 @@ async fn a_unit_patch_checks_fields_like_creation_and_refuses_null_on_required_o
 async fn the_tree_answers_children_and_ancestors_and_refuses_cycles() {
     let app = TestApp::spawn().await;
     let admin = app.admin_token().await;
-    let province = create(&app, &admin, unit("UBND", "Ủy ban nhân dân tỉnh Điện Biên")).await["id"]
-        .as_i64()
-        .unwrap();
-    let dept = create(&app, &admin, json!({"code": "SCT", "name": "Sở Công thương", "kind": "administrative", "parent_id": province, "valid_from": "2008-04-01"})).await["id"].as_i64().unwrap();
-    let office = create(&app, &admin, json!({"code": "SCT-VP", "name": "Văn phòng Sở", "kind": "administrative", "parent_id": dept, "valid_from": "2008-04-01"})).await["id"].as_i64().unwrap();
+    let province = unit_named(&app, &admin, "UBND", "Ủy ban nhân dân tỉnh Điện Biên").await;
+    let dept = created(&app, &admin, "/api/v1/units", &json!({"code": "SCT", "name": "Sở Công thương", "kind": "administrative", "parent_id": province, "valid_from": "2008-04-01"})).await["id"].as_i64().unwrap();
+    let office = created(&app, &admin, "/api/v1/units", &json!({"code": "SCT-VP", "name": "Văn phòng Sở", "kind": "administrative", "parent_id": dept, "valid_from": "2008-04-01"})).await["id"].as_i64().unwrap();
 
     let children = app
         .get(&format!("/api/v1/units/{province}/children"), &admin)
@@ -156,12 +152,24 @@ async fn the_tree_answers_children_and_ancestors_and_refuses_cycles() {
         .collect();
     assert_eq!(ids, vec![dept, province]);
 
-    let res = patch(&app, &admin, province, json!({"parent_id": office})).await;
+    let res = patch_current(
+        &app,
+        &admin,
+        &format!("/api/v1/units/{province}"),
+        &json!({"parent_id": office}),
+    )
+    .await;
     assert_eq!(
         res.problem(422, "validation_failed")["errors"][0]["code"],
         "cycle"
     );
-    let res = patch(&app, &admin, dept, json!({"parent_id": dept})).await;
+    let res = patch_current(
+        &app,
+        &admin,
+        &format!("/api/v1/units/{dept}"),
+        &json!({"parent_id": dept}),
+    )
+    .await;
     res.problem(422, "validation_failed");
 }
 
@@ -169,16 +177,14 @@ async fn the_tree_answers_children_and_ancestors_and_refuses_cycles() {
 async fn a_retired_unit_names_its_successor_and_cannot_be_deleted_while_referenced() {
     let app = TestApp::spawn().await;
     let admin = app.admin_token().await;
-    let old = create(&app, &admin, unit("STNMT", "Sở Tài nguyên và Môi trường")).await["id"]
-        .as_i64()
-        .unwrap();
-    let new = create(&app, &admin, json!({"code": "SNNMT", "name": "Sở Nông nghiệp và Môi trường", "kind": "administrative", "valid_from": "2025-03-01"})).await["id"].as_i64().unwrap();
+    let old = unit_named(&app, &admin, "STNMT", "Sở Tài nguyên và Môi trường").await;
+    let new = created(&app, &admin, "/api/v1/units", &json!({"code": "SNNMT", "name": "Sở Nông nghiệp và Môi trường", "kind": "administrative", "valid_from": "2025-03-01"})).await["id"].as_i64().unwrap();
 
-    let res = patch(
+    let res = patch_current(
         &app,
         &admin,
-        old,
-        json!({"valid_to": "2025-02-28", "successor_id": new}),
+        &format!("/api/v1/units/{old}"),
+        &json!({"valid_to": "2025-02-28", "successor_id": new}),
     )
     .await;
     assert_eq!(res.status, 200, "{}", String::from_utf8_lossy(&res.body));
@@ -203,13 +209,7 @@ async fn a_retired_unit_names_its_successor_and_cannot_be_deleted_while_referenc
     assert_eq!(codes, vec!["STNMT"]);
 
     let path = format!("/api/v1/units/{new}");
-    let etag = app.get(&path, &admin).await.header("etag").unwrap();
-    let res = app
-        .request(Method::DELETE, &path)
-        .token(&admin)
-        .header("if-match", &etag)
-        .send()
-        .await;
+    let res = delete_current(&app, &admin, &path).await;
     let problem = res.problem(409, "unit_in_use");
     assert!(
         problem["detail"]
@@ -226,128 +226,9 @@ async fn a_retired_unit_names_its_successor_and_cannot_be_deleted_while_referenc
         .send()
         .await;
     res.problem(428, "precondition_required");
-    let etag = app.get(&path, &admin).await.header("etag").unwrap();
-    let res = app
-        .request(Method::DELETE, &path)
-        .token(&admin)
-        .header("if-match", &etag)
-        .send()
-        .await;
+    let res = delete_current(&app, &admin, &path).await;
     assert_eq!(res.status, 204);
     app.get(&path, &admin).await.problem(404, "not_found");
-}
-
-#[actix_web::test]
-async fn search_ignores_diacritics_and_case() {
-    let app = TestApp::spawn().await;
-    let admin = app.admin_token().await;
-    create(&app, &admin, unit("SCT", "Sở Công thương")).await;
-    create(&app, &admin, unit("UBND", "Ủy ban nhân dân tỉnh Điện Biên")).await;
-    create(&app, &admin, unit("SXD", "Sở Xây dựng")).await;
-    for (q, expected) in [
-        ("so cong thuong", vec!["SCT"]),
-        ("dien bien", vec!["UBND"]),
-        ("ĐIỆN", vec!["UBND"]),
-        ("so", vec!["SCT", "SXD"]),
-        ("sct", vec!["SCT"]),
-        ("cong xay", vec![]),
-    ] {
-        let res = app
-            .get(
-                &format!("/api/v1/units?q={}&order_by=code", urlencode(q)),
-                &admin,
-            )
-            .await
-            .json();
-        let codes: Vec<&str> = res["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|u| u["code"].as_str().unwrap())
-            .collect();
-        assert_eq!(codes, expected, "q={q}");
-    }
-    // A renamed unit is found by its new name only: the index follows every write.
-    let id = app.get("/api/v1/units?q=xay", &admin).await.json()["items"][0]["id"]
-        .as_i64()
-        .unwrap();
-    patch(
-        &app,
-        &admin,
-        id,
-        json!({"name": "Sở Quy hoạch – Kiến trúc"}),
-    )
-    .await;
-    assert_eq!(
-        app.get("/api/v1/units?q=xay", &admin).await.json()["items"]
-            .as_array()
-            .unwrap()
-            .len(),
-        0
-    );
-    assert_eq!(
-        app.get("/api/v1/units?q=kien%20truc", &admin).await.json()["items"][0]["id"],
-        id
-    );
-}
-
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
-
-#[actix_web::test]
-async fn csv_export_has_a_bom_crlf_and_defused_formulas() {
-    let app = TestApp::spawn().await;
-    let admin = app.admin_token().await;
-    create(&app, &admin, unit("SCT", "Sở Công thương")).await;
-    create(&app, &admin, unit("EVIL", "=HYPERLINK(\"http://x\")")).await;
-    // The list itself answers JSON only: `format` is no parameter of it, and `Accept` does not
-    // turn it into CSV.
-    app.get("/api/v1/units?format=csv", &admin)
-        .await
-        .problem(400, "invalid_query");
-    let json = app
-        .request(Method::GET, "/api/v1/units?order_by=code")
-        .token(&admin)
-        .header("accept", "text/csv")
-        .send()
-        .await;
-    assert_eq!(json.status, 200);
-    assert_eq!(json.json()["items"][0]["code"], "EVIL");
-    // A page parameter is no parameter of the export.
-    app.get("/api/v1/units/export?page_size=1", &admin)
-        .await
-        .problem(400, "invalid_query");
-    {
-        let res = app.get("/api/v1/units/export?order_by=code", &admin).await;
-        assert_eq!(res.status, 200);
-        assert_eq!(
-            res.header("content-type").as_deref(),
-            Some("text/csv; charset=utf-8")
-        );
-        assert!(
-            res.header("content-disposition")
-                .unwrap()
-                .contains("units.csv")
-        );
-        assert!(res.body.starts_with(b"\xEF\xBB\xBFid,code,name,"));
-        let text = String::from_utf8(res.body[3..].to_vec()).unwrap();
-        let lines: Vec<&str> = text.split("\r\n").collect();
-        assert_eq!(lines.len(), 4, "{text}");
-        assert!(
-            lines[1].contains("EVIL,\"'=HYPERLINK(\"\"http://x\"\")\""),
-            "{text}"
-        );
-        assert!(lines[2].contains("Sở Công thương"), "{text}");
-    }
 }
 
 #[actix_web::test]
@@ -358,7 +239,7 @@ async fn creating_a_unit_is_idempotent_and_audited() {
         app.request(Method::POST, "/api/v1/units")
             .token(&admin)
             .header("idempotency-key", "unit-sct-1")
-            .json(&unit("SCT", "Sở Công thương"))
+            .json(&unit_body("SCT", "Sở Công thương"))
             .send()
     };
     let first = send().await;
@@ -390,21 +271,13 @@ async fn who_may_do_what_with_units() {
     // Arrange: two units; a unit officer of the first, a viewer scoped to the second.
     let app = TestApp::spawn().await;
     let admin = app.admin_token().await;
-    let a = create(&app, &admin, unit("A", "Đơn vị A")).await["id"]
-        .as_i64()
-        .unwrap();
-    let b = create(&app, &admin, unit("B", "Đơn vị B")).await["id"]
-        .as_i64()
-        .unwrap();
-    app.create_user(&admin, "officer.a", "unit_officer", json!({"unit_id": a}))
-        .await;
-    app.create_user(&admin, "viewer.b", "viewer", json!({"unit_id": b}))
-        .await;
-    app.create_user(&admin, "viewer.all", "viewer", json!({}))
-        .await;
-    let officer = app.token("officer.a", crate::helpers::PASSWORD).await;
-    let viewer_b = app.token("viewer.b", crate::helpers::PASSWORD).await;
-    let viewer = app.token("viewer.all", crate::helpers::PASSWORD).await;
+    let a = unit_named(&app, &admin, "A", "Đơn vị A").await;
+    let b = unit_named(&app, &admin, "B", "Đơn vị B").await;
+    let officer = officer(&app, &admin, "officer.a", a).await.token;
+    let viewer_b = user(&app, &admin, "viewer.b", "viewer", json!({"unit_id": b}))
+        .await
+        .token;
+    let viewer = viewer(&app, &admin, "viewer.all").await.token;
 
     // Act and assert: (who, token, reads A, reads B, patches, list size); the admin goes last
     // because its create adds a unit.
@@ -444,7 +317,7 @@ async fn who_may_do_what_with_units() {
             .post(
                 "/api/v1/units",
                 token,
-                &unit(&format!("N{write}{listed}{read_a}"), "Mới"),
+                &unit_body(&format!("N{write}{listed}{read_a}"), "Mới"),
             )
             .await;
         assert_eq!(
@@ -463,15 +336,13 @@ async fn who_may_do_what_with_units() {
 async fn integral_json_numbers_are_integers_whatever_their_spelling() {
     let app = TestApp::spawn().await;
     let admin = app.admin_token().await;
-    let parent = create(&app, &admin, unit("UBND", "Ủy ban nhân dân tỉnh Điện Biên")).await["id"]
-        .as_i64()
-        .unwrap();
-    let mut body = unit("SCT", "Sở Công thương");
+    let parent = unit_named(&app, &admin, "UBND", "Ủy ban nhân dân tỉnh Điện Biên").await;
+    let mut body = unit_body("SCT", "Sở Công thương");
     body["parent_id"] = json!(parent as f64);
     assert!(body.to_string().contains(".0"), "{body}");
-    let created = create(&app, &admin, body).await;
+    let created = created(&app, &admin, "/api/v1/units", &body).await;
     assert_eq!(created["parent_id"], parent);
-    let mut body = unit("SXD", "Sở Xây dựng");
+    let mut body = unit_body("SXD", "Sở Xây dựng");
     body["parent_id"] = json!(1.5);
     let res = app.post("/api/v1/units", &admin, &body).await;
     assert_eq!(

@@ -4,18 +4,18 @@
 use actix_web::http::Method;
 use serde_json::{Value, json};
 
+use crate::fixtures::{bloc, id, unit};
 use crate::helpers::{PASSWORD, TestApp};
-use crate::users::{id_of, new_bloc, new_unit};
 
 #[actix_web::test]
 async fn an_admin_cannot_lock_themself_out() {
     let app = TestApp::spawn().await;
     let admin = app.admin_token().await;
     let me = app.get("/api/v1/auth/me", &admin).await.json();
-    let path = format!("/api/v1/users/{}", id_of(&me));
+    let path = format!("/api/v1/users/{}", id(&me));
     for patch in [
         json!({"role": "viewer"}),
-        json!({"role": "unit_officer", "unit_id": new_unit(&app, &admin, "SCT").await}),
+        json!({"role": "unit_officer", "unit_id": unit(&app, &admin, "SCT").await}),
         json!({"disabled": true}),
     ] {
         let res = app
@@ -66,13 +66,13 @@ async fn a_role_change_ends_the_users_tokens() {
     let app = TestApp::spawn().await;
     let admin = app.admin_token().await;
     let (u1, u2) = (
-        new_unit(&app, &admin, "U1").await,
-        new_unit(&app, &admin, "U2").await,
+        unit(&app, &admin, "U1").await,
+        unit(&app, &admin, "U2").await,
     );
     let user = app
         .create_user(&admin, "officer", "unit_officer", json!({"unit_id": u1}))
         .await;
-    let path = format!("/api/v1/users/{}", id_of(&user));
+    let path = format!("/api/v1/users/{}", id(&user));
     let token = app.token("officer", PASSWORD).await;
     assert_eq!(app.get("/api/v1/auth/me", &token).await.status, 200);
 
@@ -125,7 +125,7 @@ async fn a_disabled_user_can_neither_use_a_token_nor_log_in() {
     let app = TestApp::spawn().await;
     let admin = app.admin_token().await;
     let user = app.create_user(&admin, "gone", "viewer", json!({})).await;
-    let path = format!("/api/v1/users/{}", id_of(&user));
+    let path = format!("/api/v1/users/{}", id(&user));
     let token = app.token("gone", PASSWORD).await;
     let res = app
         .request(Method::PATCH, &path)
@@ -161,17 +161,17 @@ async fn only_admins_administer_users() {
     let app = TestApp::spawn().await;
     let admin = app.admin_token().await;
     let target = app.create_user(&admin, "target", "viewer", json!({})).await;
-    let target_path = format!("/api/v1/users/{}", id_of(&target));
+    let target_path = format!("/api/v1/users/{}", id(&target));
     let password_path = format!("{target_path}/password");
     let roles = [
         ("viewer", json!({})),
         (
             "unit_officer",
-            json!({"unit_id": new_unit(&app, &admin, "U5").await}),
+            json!({"unit_id": unit(&app, &admin, "U5").await}),
         ),
         (
             "bloc_chair",
-            json!({"bloc_ids": [new_bloc(&app, &admin, "K3").await]}),
+            json!({"bloc_ids": [bloc(&app, &admin, "K3").await]}),
         ),
     ];
     let new_user = json!({"username": "intruder", "password": PASSWORD, "role": "admin"});

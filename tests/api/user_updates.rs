@@ -4,15 +4,15 @@
 use actix_web::http::Method;
 use serde_json::{Value, json};
 
+use crate::fixtures::{bloc, error_fields, id, refresh, session, unit};
 use crate::helpers::{PASSWORD, TestApp};
-use crate::users::{error_fields, id_of, new_bloc, new_unit};
 
 #[actix_web::test]
 async fn patching_needs_the_current_etag() {
     let app = TestApp::spawn().await;
     let admin = app.admin_token().await;
     let user = app.create_user(&admin, "binh", "viewer", json!({})).await;
-    let path = format!("/api/v1/users/{}", id_of(&user));
+    let path = format!("/api/v1/users/{}", id(&user));
     let patch = json!({"full_name": "Trần Văn Bình"});
 
     let res = app
@@ -118,11 +118,11 @@ async fn patch_bodies_are_merge_patches() {
         .create_user(&admin, "cuc", "viewer", json!({"full_name": "Lê Thị Cúc"}))
         .await;
     let (b1, b2) = (
-        new_bloc(&app, &admin, "K1").await,
-        new_bloc(&app, &admin, "K2").await,
+        bloc(&app, &admin, "K1").await,
+        bloc(&app, &admin, "K2").await,
     );
-    let unit = new_unit(&app, &admin, "SNV").await;
-    let path = format!("/api/v1/users/{}", id_of(&user));
+    let unit = unit(&app, &admin, "SNV").await;
+    let path = format!("/api/v1/users/{}", id(&user));
 
     let res = app
         .request(Method::PATCH, &path)
@@ -234,7 +234,7 @@ async fn an_admin_resets_a_password() {
     let app = TestApp::spawn().await;
     let admin = app.admin_token().await;
     let user = app.create_user(&admin, "quan", "viewer", json!({})).await;
-    let path = format!("/api/v1/users/{}/password", id_of(&user));
+    let path = format!("/api/v1/users/{}/password", id(&user));
     let token = app.token("quan", PASSWORD).await;
     let new_password = "một-mật-khẩu-mới-đủ-dài";
 
@@ -286,7 +286,7 @@ async fn an_admin_resets_a_password() {
 
     // The reset bumped the version.
     let res = app
-        .get(&format!("/api/v1/users/{}", id_of(&user)), &admin)
+        .get(&format!("/api/v1/users/{}", id(&user)), &admin)
         .await;
     assert_eq!(res.header("etag").as_deref(), Some("\"2\""));
 }
@@ -319,21 +319,6 @@ async fn an_admin_cannot_reset_their_own_password_without_the_current_one() {
     );
 }
 
-/// Logs in and returns the refresh token.
-async fn refresh_token_of(app: &TestApp, username: &str) -> String {
-    let res = app.login(username, PASSWORD).await;
-    assert_eq!(res.status, 200);
-    res.json()["refresh_token"].as_str().unwrap().to_owned()
-}
-
-async fn refresh_status(app: &TestApp, token: &str) -> u16 {
-    app.request(Method::POST, "/api/v1/auth/refresh")
-        .json(&json!({ "refresh_token": token }))
-        .send()
-        .await
-        .status
-}
-
 async fn patch_user(app: &TestApp, admin: &str, id: i64, patch: Value) {
     let res = app
         .request(Method::PATCH, &format!("/api/v1/users/{id}"))
@@ -352,16 +337,16 @@ async fn re_enabling_a_user_does_not_revive_their_refresh_tokens() {
     let id = app.create_user(&admin, "son", "viewer", json!({})).await["id"]
         .as_i64()
         .unwrap();
-    let old = refresh_token_of(&app, "son").await;
+    let old = session(&app, "son", PASSWORD).await.1;
 
     patch_user(&app, &admin, id, json!({"disabled": true})).await;
-    assert_eq!(refresh_status(&app, &old).await, 401);
+    assert_eq!(refresh(&app, &old).await.status, 401);
     patch_user(&app, &admin, id, json!({"disabled": false})).await;
-    assert_eq!(refresh_status(&app, &old).await, 401);
+    assert_eq!(refresh(&app, &old).await.status, 401);
 
     // A new login works, and its token refreshes.
-    let fresh = refresh_token_of(&app, "son").await;
-    assert_eq!(refresh_status(&app, &fresh).await, 200);
+    let fresh = session(&app, "son", PASSWORD).await.1;
+    assert_eq!(refresh(&app, &fresh).await.status, 200);
 }
 
 #[actix_web::test]
@@ -372,15 +357,15 @@ async fn a_role_change_or_a_password_reset_revokes_refresh_tokens() {
         .as_i64()
         .unwrap();
 
-    let before_role = refresh_token_of(&app, "tam").await;
+    let before_role = session(&app, "tam", PASSWORD).await.1;
     // A change that touches no rights leaves the session alone.
     patch_user(&app, &admin, id, json!({"full_name": "Đỗ Văn Tâm"})).await;
-    let unchanged = refresh_token_of(&app, "tam").await;
+    let unchanged = session(&app, "tam", PASSWORD).await.1;
     patch_user(&app, &admin, id, json!({"role": "admin"})).await;
-    assert_eq!(refresh_status(&app, &before_role).await, 401);
-    assert_eq!(refresh_status(&app, &unchanged).await, 401);
+    assert_eq!(refresh(&app, &before_role).await.status, 401);
+    assert_eq!(refresh(&app, &unchanged).await.status, 401);
 
-    let before_reset = refresh_token_of(&app, "tam").await;
+    let before_reset = session(&app, "tam", PASSWORD).await.1;
     let res = app
         .request(Method::PUT, &format!("/api/v1/users/{id}/password"))
         .token(&admin)
@@ -389,5 +374,5 @@ async fn a_role_change_or_a_password_reset_revokes_refresh_tokens() {
         .send()
         .await;
     assert_eq!(res.status, 204, "{}", String::from_utf8_lossy(&res.body));
-    assert_eq!(refresh_status(&app, &before_reset).await, 401);
+    assert_eq!(refresh(&app, &before_reset).await.status, 401);
 }

@@ -6,17 +6,8 @@ use std::collections::HashSet;
 use actix_web::http::Method;
 use serde_json::{Value, json};
 
+use crate::fixtures::{bloc, error_fields, id, unit};
 use crate::helpers::{PASSWORD, TestApp};
-
-/// The `field`s named in a problem's `errors`.
-pub(crate) fn error_fields(problem: &Value) -> Vec<String> {
-    problem["errors"]
-        .as_array()
-        .unwrap_or_else(|| panic!("no errors in {problem}"))
-        .iter()
-        .map(|e| e["field"].as_str().unwrap().to_owned())
-        .collect()
-}
 
 /// Asserts a 422 `validation_failed` naming `field`.
 async fn assert_invalid(app: &TestApp, admin: &str, body: Value, field: &str) {
@@ -28,33 +19,11 @@ async fn assert_invalid(app: &TestApp, admin: &str, body: Value, field: &str) {
     );
 }
 
-pub(crate) fn id_of(user: &Value) -> i64 {
-    user["id"].as_i64().unwrap()
-}
-
-/// Creates a unit, for `unit_id` scopes, and returns its id.
-pub async fn new_unit(app: &TestApp, admin: &str, code: &str) -> i64 {
-    let body = json!({"code": code, "name": format!("Đơn vị {code}"), "kind": "administrative",
-        "valid_from": "2008-04-01"});
-    let res = app.post("/api/v1/units", admin, &body).await;
-    assert_eq!(res.status, 201, "{}", String::from_utf8_lossy(&res.body));
-    id_of(&res.json())
-}
-
-/// Creates a bloc, for `bloc_ids` scopes, and returns its id.
-pub async fn new_bloc(app: &TestApp, admin: &str, code: &str) -> i64 {
-    let body = json!({"code": code, "name": format!("Khối {code}"), "kind": "bloc",
-        "level": "province", "active_from": 2019});
-    let res = app.post("/api/v1/blocs", admin, &body).await;
-    assert_eq!(res.status, 201, "{}", String::from_utf8_lossy(&res.body));
-    id_of(&res.json())
-}
-
 #[actix_web::test]
 async fn an_admin_creates_a_user_and_reads_it_back() {
     let app = TestApp::spawn().await;
     let admin = app.admin_token().await;
-    let unit = new_unit(&app, &admin, "STNMT").await;
+    let unit = unit(&app, &admin, "STNMT").await;
     let res = app
         .post(
             "/api/v1/users",
@@ -70,7 +39,7 @@ async fn an_admin_creates_a_user_and_reads_it_back() {
         .await;
     assert_eq!(res.status, 201, "{}", String::from_utf8_lossy(&res.body));
     let created = res.json();
-    let id = id_of(&created);
+    let id = id(&created);
     assert_eq!(
         res.header("location").as_deref(),
         Some(format!("/api/v1/users/{id}").as_str())
@@ -120,10 +89,10 @@ async fn scoped_roles_keep_their_unit_or_blocs() {
     let app = TestApp::spawn().await;
     let admin = app.admin_token().await;
     let (b1, b2) = (
-        new_bloc(&app, &admin, "K1").await,
-        new_bloc(&app, &admin, "K2").await,
+        bloc(&app, &admin, "K1").await,
+        bloc(&app, &admin, "K2").await,
     );
-    let unit = new_unit(&app, &admin, "SYT").await;
+    let unit = unit(&app, &admin, "SYT").await;
     let chair = app
         .create_user(&admin, "chair", "bloc_chair", json!({"bloc_ids": [b2, b1]}))
         .await;
@@ -141,7 +110,7 @@ async fn scoped_roles_keep_their_unit_or_blocs() {
     assert_eq!(everywhere["unit_id"], Value::Null);
     assert_eq!(everywhere["bloc_ids"], json!([]));
     let res = app
-        .get(&format!("/api/v1/users/{}", id_of(&chair)), &admin)
+        .get(&format!("/api/v1/users/{}", id(&chair)), &admin)
         .await;
     assert_eq!(res.json()["bloc_ids"], json!([b1, b2]));
 }
@@ -240,8 +209,8 @@ async fn invalid_fields_and_scopes_are_422() {
         assert_invalid(&app, &admin, body, field).await;
     }
     // The unit and blocs must exist.
-    let unit = new_unit(&app, &admin, "SXD").await;
-    let bloc = new_bloc(&app, &admin, "K1").await;
+    let unit = unit(&app, &admin, "SXD").await;
+    let bloc = bloc(&app, &admin, "K1").await;
     for (body, field) in [
         (
             json!({"username": "officer", "password": PASSWORD, "role": "unit_officer", "unit_id": unit + 100}),
@@ -362,7 +331,7 @@ async fn concurrent_creates_all_succeed_with_distinct_ids() {
     let mut ids = HashSet::new();
     for res in &responses {
         assert_eq!(res.status, 201, "{}", String::from_utf8_lossy(&res.body));
-        assert!(ids.insert(id_of(&res.json())));
+        assert!(ids.insert(id(&res.json())));
     }
     assert_eq!(ids.len(), 24);
     let list = app.get("/api/v1/users?q=many", &admin).await.json();
@@ -375,7 +344,7 @@ async fn the_list_filters_by_role_state_and_name() {
     let admin = app.admin_token().await;
     app.create_user(&admin, "tnmt.lan", "viewer", json!({}))
         .await;
-    let unit = new_unit(&app, &admin, "STNMT").await;
+    let unit = unit(&app, &admin, "STNMT").await;
     app.create_user(
         &admin,
         "tnmt_binh",
@@ -386,7 +355,7 @@ async fn the_list_filters_by_role_state_and_name() {
     let off = app
         .create_user(&admin, "yte.cuc", "viewer", json!({}))
         .await;
-    app.request(Method::PATCH, &format!("/api/v1/users/{}", id_of(&off)))
+    app.request(Method::PATCH, &format!("/api/v1/users/{}", id(&off)))
         .token(&admin)
         .header("if-match", "*")
         .merge_patch(&json!({"disabled": true}))

@@ -13,16 +13,11 @@ use super::registration_types::{
     UnitRegistrationQuery,
 };
 use crate::api::responses::{AdminWrite, CsvExport, ScopedRead};
-use crate::auth::{AuthUser, Role, Scope};
-use crate::db::audit::{self, Change};
-use crate::db::movements::registrations::{
-    self as regs, Registration, RegistrationFilter, RegistrationSort,
-};
-use crate::db::movements::{self, Movement};
-use crate::db::{AnyConnection, now, scope, units};
+use crate::auth::{AuthUser, Scope};
+use crate::db::movements::registrations::{self as regs, RegistrationFilter, RegistrationSort};
+use crate::db::{AnyConnection, scope, units};
 use crate::domain::Permission;
-use crate::domain::{MovementStatus, RegistrationStatus};
-use crate::error::{ApiError, Code, FieldCode, Text};
+use crate::error::ApiError;
 use crate::http::body::{Json, MergePatch};
 use crate::http::csv::{self, ListFormat};
 use crate::http::idempotency::{IdempotencyKey, Reply};
@@ -35,65 +30,8 @@ fn location(movement_id: i64, id: i64) -> String {
     format!("/api/v1/movements/{movement_id}/registrations/{id}")
 }
 
-fn find_movement(c: &mut AnyConnection, id: i64) -> Result<Movement, ApiError> {
-    movements::find(c, id)?.ok_or(ApiError::NotFound(crate::error::noun::MOVEMENT))
-}
-
-fn require_open(movement: &Movement) -> Result<(), ApiError> {
-    if movement.data.status == MovementStatus::Open {
-        Ok(())
-    } else {
-        let status = movement.data.status;
-        Err(ApiError::conflict(
-            Code::MovementNotOpen,
-            crate::text!(
-                "the movement is {status}; units register only while it is open",
-                "phong trào đang ở trạng thái {status}; đơn vị chỉ đăng ký được khi phong trào đang mở (open)"
-            ),
-        ))
-    }
-}
-
-/// Only admins and unit officers write registrations.
-fn require_registrar(user: &AuthUser) -> Result<(), ApiError> {
-    user.require(Permission::RegisterForMovement)
-}
-
-/// The unit a caller may register: one in their scope — any existing unit for an admin, whose
-/// scope is the province, their own for an officer.
-fn registrable_unit(c: &mut AnyConnection, user: &AuthUser, id: i64) -> Result<(), ApiError> {
-    if !scope::reaches_unit(c, &user.scope, id)? {
-        return Err(ApiError::NotFound(crate::error::noun::UNIT));
-    }
-    let unit = units::find(c, id)?
-        .ok_or_else(|| ApiError::invalid("unit_id", FieldCode::Unknown, crate::ops::NO_UNIT))?;
-    if unit.data.valid_to.is_some_and(|to| to.get() < now().date()) {
-        return Err(ApiError::invalid(
-            "unit_id",
-            FieldCode::Retired,
-            Text::new(
-                "the unit no longer exists; its successor registers instead",
-                "đơn vị đã ngừng hoạt động; đơn vị kế thừa đăng ký thay",
-            ),
-        ));
-    }
-    Ok(())
-}
-
-/// A registration of this movement within the caller's scope; anything else is 404.
-fn visible(
-    c: &mut AnyConnection,
-    scope: &Scope,
-    movement_id: i64,
-    id: i64,
-) -> Result<Registration, ApiError> {
-    find_movement(c, movement_id)?;
-    match regs::find(c, id)? {
-        Some(r) if r.movement_id == movement_id && scope::reaches_unit(c, scope, r.unit_id)? => {
-            Ok(r)
-        }
-        _ => Err(ApiError::NotFound(crate::error::noun::REGISTRATION)),
-    }
+fn find_movement(c: &mut AnyConnection, id: i64) -> Result<(), ApiError> {
+    ops::movements::find(c, id).map(|_| ())
 }
 
 /// A registration list as JSON or CSV, after `check` (which 404s a hidden parent).
@@ -117,7 +55,7 @@ async fn list(
                 visible: scope::unit_ids(c, &scope)?,
                 ..filter.clone()
             };
-            regs::list(c, &filter, p)
+            Ok(regs::list(c, &filter, p)?)
         },
     )
     .await
@@ -178,7 +116,7 @@ async fn movement_list(
         status: q.status,
         visible: None,
     };
-    let check = move |c: &mut AnyConnection| find_movement(c, id).map(|_| ());
+    let check = move |c: &mut AnyConnection| find_movement(c, id);
     list(&state, user.scope, q.page()?, q.format, filter, check).await
 }
 
@@ -212,24 +150,16 @@ pub async fn create_registration(
     id: web::Path<i64>,
     body: Json<CreateRegistration>,
 ) -> Result<HttpResponse, ApiError> {
-    require_registrar(&user)?;
+    user.require(Permission::RegisterForMovement)?;
     let body = body.into_inner()?;
     validator::Validate::validate(&body)?;
-    let (id, actor, caller) = (id.into_inner(), user.actor(), user.clone());
+    let (id, actor, scope) = (id.into_inner(), user.actor(), user.scope.clone());
     let input = body.clone();
     idempotency
         .run(&state.db, &user, &body, move |c| {
-            let movement = find_movement(c, id)?;
-            registrable_unit(c, &caller, input.unit_id)?;
-            require_open(&movement)?;
-            // A unit registered twice is the unique index's to refuse (`already_registered`).
-            let created = regs::insert(c, id, input.unit_id, &input.pledge)?;
+            let created =
+                ops::registrations::create(c, (&actor, &scope), id, input.unit_id, &input.pledge)?;
             let res = RegistrationResponse::from(created);
-            audit::record(
-                c,
-                &actor,
-                Change::new("registration.create", "registration", res.id).after(&res),
-            )?;
             Reply::created(&res, location(id, res.id), etag(res.version))
         })
         .await
@@ -257,7 +187,7 @@ pub async fn get_registration(
     let (id, rid) = path.into_inner();
     let reg = state
         .db
-        .read(move |c| visible(c, &user.scope, id, rid))
+        .read(move |c| ops::registrations::visible(c, &user.scope, id, rid))
         .await?;
     let res = RegistrationResponse::from(reg);
     Ok(HttpResponse::Ok()
@@ -296,43 +226,16 @@ pub async fn update_registration(
     if_match: IfMatch,
     body: MergePatch<RegistrationPatch>,
 ) -> Result<HttpResponse, ApiError> {
-    require_registrar(&user)?;
+    user.require(Permission::RegisterForMovement)?;
     let patch = body.into_inner()?;
     validator::Validate::validate(&patch)?;
     let (id, rid) = path.into_inner();
-    let (actor, scope, admin) = (user.actor(), user.scope.clone(), user.role == Role::Admin);
+    let (actor, scope, role) = (user.actor(), user.scope.clone(), user.role);
     let res = state
         .db
         .write(move |c| {
-            let current = visible(c, &scope, id, rid)?;
-            if_match.check(current.version)?;
-            let Some(pledge) = &patch.pledge else {
-                return Ok(current);
-            };
-            if current.data.status != RegistrationStatus::Pending {
-                let status = current.data.status;
-                return Err(ApiError::conflict(
-                    Code::RegistrationDecided,
-                    crate::text!(
-                        "the registration was already {status}; it can no longer change",
-                        "đăng ký đã ở trạng thái {status}; không thể thay đổi nữa"
-                    ),
-                ));
-            }
-            if !admin {
-                require_open(&find_movement(c, id)?)?;
-            }
-            let mut data = current.data.clone();
-            data.pledge.clone_from(pledge);
-            let updated = regs::update(c, &current, &data)?;
-            audit::record(
-                c,
-                &actor,
-                Change::new("registration.update", "registration", rid)
-                    .before(RegistrationResponse::from(current))
-                    .after(RegistrationResponse::from(updated.clone())),
-            )?;
-            Ok(updated)
+            let pledge = patch.pledge.as_deref();
+            ops::registrations::reword(c, (&actor, &scope, role), (id, rid), &if_match, pledge)
         })
         .await?;
     let res = RegistrationResponse::from(res);
@@ -376,9 +279,9 @@ pub async fn transition_registration(
     let decided = state
         .db
         .write(move |c| {
-            let current = visible(c, &scope, id, rid)?;
+            let current = ops::registrations::visible(c, &scope, id, rid)?;
             let reason = step.reason.as_deref();
-            ops::movements::decide(c, (&actor, role), current, step.action, reason)
+            ops::registrations::decide(c, (&actor, role), current, step.action, reason)
         })
         .await?;
     let res = RegistrationResponse::from(decided);

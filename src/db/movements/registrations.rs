@@ -9,28 +9,27 @@ use diesel::prelude::*;
 use crate::db::schema::{movement_registrations as regs, movements, units};
 use crate::db::{AnyConnection, MultiBackend, now};
 use crate::domain::RegistrationStatus;
-use crate::error::ApiError;
-use crate::keyset_page;
-use crate::pagination::{Cursor, Page, PageRequest, SortField, SortKey, SortKind};
+use crate::pagination::{Page, PageRequest};
+use crate::sort_fields;
 
+/// A registration's columns as stored.
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = regs, check_for_backend(MultiBackend))]
-struct RegistrationRow {
-    id: i64,
-    movement_id: i64,
-    unit_id: i64,
-    pledge: String,
-    status: String,
-    decision_note: Option<String>,
-    decided_by: Option<i64>,
-    decided_at: Option<NaiveDateTime>,
-    version: i64,
-    created_at: NaiveDateTime,
-    updated_at: NaiveDateTime,
+pub struct RegistrationRow {
+    pub id: i64,
+    pub movement_id: i64,
+    pub unit_id: i64,
+    #[diesel(embed)]
+    pub data: RegistrationData,
+    pub version: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
 }
 
 /// What changes over a registration's life: the pledge while pending, then the decision.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, Queryable, Selectable, AsChangeset)]
+#[diesel(table_name = regs, check_for_backend(MultiBackend))]
+#[diesel(treat_none_as_null = true)]
 pub struct RegistrationData {
     pub pledge: String,
     pub status: RegistrationStatus,
@@ -55,20 +54,17 @@ pub struct Registration {
     pub movement_name: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, strum::EnumString, strum::Display, strum::VariantNames)]
-#[strum(serialize_all = "snake_case")]
-pub enum RegistrationSort {
-    Id,
-    CreatedAt,
-}
+type RegistrationQuery = diesel::dsl::IntoBoxed<
+    'static,
+    diesel::dsl::Select<regs::table, diesel::dsl::AsSelect<RegistrationRow, MultiBackend>>,
+    MultiBackend,
+>;
 
-impl SortField for RegistrationSort {
-    const DEFAULT: Self = RegistrationSort::Id;
-    fn kind(self) -> SortKind {
-        match self {
-            RegistrationSort::Id => SortKind::Int,
-            RegistrationSort::CreatedAt => SortKind::Time,
-        }
+sort_fields! {
+    /// The orders of registration lists.
+    pub enum RegistrationSort for RegistrationRow, query RegistrationQuery, id regs::id {
+        Id => regs::id: i64 = |r| r.id,
+        CreatedAt => regs::created_at: NaiveDateTime = |r| r.created_at,
     }
 }
 
@@ -83,10 +79,7 @@ pub struct RegistrationFilter {
 
 /// Turns rows into registrations, naming their units and movements with two queries per batch
 /// rather than one per row.
-fn labelled(
-    c: &mut AnyConnection,
-    rows: Vec<RegistrationRow>,
-) -> Result<Vec<Registration>, ApiError> {
+fn labelled(c: &mut AnyConnection, rows: Vec<RegistrationRow>) -> QueryResult<Vec<Registration>> {
     let unit_ids: Vec<i64> = rows.iter().map(|r| r.unit_id).collect();
     let movement_ids: Vec<i64> = rows.iter().map(|r| r.movement_id).collect();
     let unit_names: HashMap<i64, (String, String)> = units::table
@@ -102,20 +95,15 @@ fn labelled(
         .load::<(i64, String)>(c)?
         .into_iter()
         .collect();
-    rows.into_iter()
+    Ok(rows
+        .into_iter()
         .map(|r| {
             let (unit_code, unit_name) = unit_names.get(&r.unit_id).cloned().unwrap_or_default();
-            Ok(Registration {
+            Registration {
                 id: r.id,
                 movement_id: r.movement_id,
                 unit_id: r.unit_id,
-                data: RegistrationData {
-                    pledge: r.pledge,
-                    status: RegistrationStatus::parse_stored(&r.status)?,
-                    decision_note: r.decision_note,
-                    decided_by: r.decided_by,
-                    decided_at: r.decided_at,
-                },
+                data: r.data,
                 version: r.version,
                 created_at: r.created_at,
                 updated_at: r.updated_at,
@@ -125,12 +113,12 @@ fn labelled(
                     .get(&r.movement_id)
                     .cloned()
                     .unwrap_or_default(),
-            })
+            }
         })
-        .collect()
+        .collect())
 }
 
-pub fn find(c: &mut AnyConnection, id: i64) -> Result<Option<Registration>, ApiError> {
+pub fn find(c: &mut AnyConnection, id: i64) -> QueryResult<Option<Registration>> {
     let row = regs::table
         .find(id)
         .select(RegistrationRow::as_select())
@@ -145,54 +133,50 @@ pub fn insert(
     movement_id: i64,
     unit_id: i64,
     pledge: &str,
-) -> Result<Registration, ApiError> {
+) -> QueryResult<Registration> {
     let at = now();
     let id: i64 = diesel::insert_into(regs::table)
         .values((
             regs::movement_id.eq(movement_id),
             regs::unit_id.eq(unit_id),
             regs::pledge.eq(pledge),
-            regs::status.eq(RegistrationStatus::Pending.as_str()),
+            regs::status.eq(RegistrationStatus::Pending),
             regs::created_at.eq(at),
             regs::updated_at.eq(at),
         ))
         .returning(regs::id)
         .get_result(c)?;
-    find(c, id)?.ok_or(ApiError::NotFound(crate::error::noun::REGISTRATION))
+    find(c, id)?.ok_or(diesel::result::Error::NotFound)
 }
 
-/// Writes new data if the version still matches (else 412).
+/// Writes new data if the version still matches; `None` when it does not.
 pub fn update(
     c: &mut AnyConnection,
     current: &Registration,
     d: &RegistrationData,
-) -> Result<Registration, ApiError> {
+) -> QueryResult<Option<Registration>> {
     let n = diesel::update(
         regs::table
             .find(current.id)
             .filter(regs::version.eq(current.version)),
     )
     .set((
-        regs::pledge.eq(&d.pledge),
-        regs::status.eq(d.status.as_str()),
-        regs::decision_note.eq(&d.decision_note),
-        regs::decided_by.eq(d.decided_by),
-        regs::decided_at.eq(d.decided_at),
+        d,
         regs::version.eq(current.version + 1),
         regs::updated_at.eq(now()),
     ))
     .execute(c)?;
     if n == 0 {
-        return Err(ApiError::PreconditionFailed);
+        return Ok(None);
     }
-    find(c, current.id)?.ok_or(ApiError::NotFound(crate::error::noun::REGISTRATION))
+    find(c, current.id)
 }
 
 pub fn list(
     c: &mut AnyConnection,
     f: &RegistrationFilter,
     page: &PageRequest<RegistrationSort>,
-) -> Result<Page<Registration>, ApiError> {
+) -> QueryResult<Page<Registration>> {
     let mut q = regs::table
         .select(RegistrationRow::as_select())
         .into_boxed();
@@ -206,19 +190,7 @@ pub fn list(
         q = q.filter(regs::unit_id.eq(unit));
     }
     if let Some(status) = f.status {
-        q = q.filter(regs::status.eq(status.as_str()));
+        q = q.filter(regs::status.eq(status));
     }
-    let rows: Vec<RegistrationRow> = match page.field {
-        RegistrationSort::Id => keyset_page!(q, page, regs::id, regs::id, i64).load(c)?,
-        RegistrationSort::CreatedAt => {
-            keyset_page!(q, page, regs::created_at, regs::id, chrono::NaiveDateTime).load(c)?
-        }
-    };
-    Ok(page.finish(labelled(c, rows)?, |r| Cursor {
-        id: r.id,
-        key: match page.field {
-            RegistrationSort::Id => SortKey::Int(r.id),
-            RegistrationSort::CreatedAt => SortKey::Time(r.created_at),
-        },
-    }))
+    RegistrationSort::load(c, q, page)?.map_all(|rows| labelled(c, rows))
 }
