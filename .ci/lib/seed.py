@@ -94,6 +94,32 @@ create(f"/blocs/{bloc}/reviews", admin, {
                      "owner_unit_ids": [unit["a"], unit["b"]], "movement_id": movement}],
     "awards": [{"unit_id": unit["b"], "award_name": "Cờ thi đua"}],
 })
+# The bloc-year's covenant with its criteria, and a self-assessment of each unit, so that the
+# covenant, criteria, score sheet and ranking operations reach real objects.
+covenant = create(f"/blocs/{bloc}/covenants", admin, {
+    "year": YEAR, "signed_on": f"{YEAR}-02-20", "place": "Hội trường Sở Công thương",
+    "content": "Thi đua hoàn thành xuất sắc nhiệm vụ chính trị",
+    "signatory_unit_ids": [unit["a"], unit["b"]],
+})["id"]
+_, headers, _ = call("GET", f"/covenants/{covenant}/criteria", admin)
+status, _, _ = call("PUT", f"/covenants/{covenant}/criteria", admin, {
+    "groups": [{"name": "Thực hiện nhiệm vụ chính trị", "criteria": [
+        {"code": "1.1", "content": "Hoàn thành các chỉ tiêu, nhiệm vụ được UBND tỉnh giao",
+         "max_points": 50, "max_bonus_points": 5, "mandatory": True, "step": 0.5},
+        {"code": "1.2", "content": "Cải cách hành chính", "max_points": 30, "step": 0.25},
+    ]}],
+    "bands": [{"label": "Xuất sắc", "min_points": 70, "max_points": 85},
+              {"label": "Khá", "min_points": 0, "max_points": 69.99}],
+}, headers={"If-Match": headers["ETag"]})
+assert status == 200, status
+for key in ("a", "b"):
+    sheet = create("/score-sheets", tokens[key], {"covenant_id": covenant, "unit_id": unit[key],
+                                                  "period": "h1", "kind": "self"})
+    _, headers, _ = call("GET", f"/score-sheets/{sheet['id']}", tokens[key])
+    status, _, _ = call("PUT", f"/score-sheets/{sheet['id']}/entries/1.1", tokens[key],
+                        {"points": 45.5, "evidence": "Báo cáo sơ kết 6 tháng đầu năm"},
+                        headers={"If-Match": headers["ETag"]})
+    assert status == 200, status
 create("/users", admin, {"username": "st.chair", "password": PASSWORD, "role": "bloc_chair",
                          "bloc_ids": [bloc]})
 # Accounts for the operations that would lock the main run out (see schemathesis.toml).

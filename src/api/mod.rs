@@ -4,6 +4,8 @@ pub mod audit;
 pub mod auth;
 pub mod bloc_types;
 pub mod blocs;
+pub mod covenant_types;
+pub mod covenants;
 pub mod goal_types;
 pub mod goals;
 pub mod health;
@@ -12,9 +14,12 @@ pub mod movement_types;
 pub mod movements;
 pub mod person_types;
 pub mod persons;
+pub mod ranking;
 pub mod responses;
 pub mod review_types;
 pub mod reviews;
+pub mod score_sheet_types;
+pub mod score_sheets;
 pub mod spec;
 pub mod transitions;
 pub mod unit_types;
@@ -50,6 +55,8 @@ use utoipa_actix_web::{AppExt, scope, service_config::ServiceConfig};
         (name = "units", description = "Agencies and localities (đơn vị), as a tree with validity periods"),
         (name = "persons", description = "People (cá nhân) of the units, with minimal personal data"),
         (name = "blocs", description = "Emulation blocs and clusters (khối, cụm thi đua) and their yearly members"),
+        (name = "covenants", description = "Covenants (giao ước thi đua) of a bloc-year: signatories, criteria and classification bands"),
+        (name = "score-sheets", description = "Score sheets (bảng chấm điểm): self, cross and board assessments, their entries and workflow"),
         (name = "movements", description = "Emulation movements (phong trào thi đua) and unit registrations"),
         (name = "goals", description = "Units' goals (chỉ tiêu) per period, with their progress, and a bloc's side by side"),
         (name = "reviews", description = "Review meetings of blocs (hội nghị ký kết, sơ kết, tổng kết): attendees, results, focus tasks, resolutions, awards handed over"),
@@ -89,6 +96,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .configure(units::configure)
             .configure(persons::configure)
             .configure(blocs::configure)
+            .configure(covenants::configure)
+            .configure(score_sheets::configure)
+            .configure(ranking::configure)
             .configure(movements::configure)
             .configure(goals::configure)
             .configure(reviews::configure)

@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod blocs;
 pub mod constraints;
+pub mod covenants;
 pub mod goals;
 pub mod idempotency;
 pub mod movements;
@@ -13,6 +14,7 @@ pub mod refs;
 pub mod reviews;
 pub mod schema;
 pub mod scope;
+pub mod score_sheets;
 pub mod search;
 pub mod settings;
 pub mod sort;

@@ -292,6 +292,123 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    covenants (id) {
+        id -> BigInt,
+        bloc_id -> BigInt,
+        year -> Integer,
+        signed_on -> Nullable<Date>,
+        place -> Nullable<Text>,
+        content -> Text,
+        criteria_version -> BigInt,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    covenant_signatories (covenant_id, unit_id) {
+        covenant_id -> BigInt,
+        unit_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    criterion_groups (id) {
+        id -> BigInt,
+        covenant_id -> BigInt,
+        position -> Integer,
+        name -> Text,
+    }
+}
+
+diesel::table! {
+    criteria (id) {
+        id -> BigInt,
+        covenant_id -> BigInt,
+        group_id -> BigInt,
+        position -> Integer,
+        code -> Text,
+        content -> Text,
+        max_points -> BigInt,
+        max_bonus_points -> BigInt,
+        mandatory -> Bool,
+        legal_basis -> Nullable<Text>,
+        step -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    classification_bands (id) {
+        id -> BigInt,
+        covenant_id -> BigInt,
+        position -> Integer,
+        label -> Text,
+        min_points -> BigInt,
+        max_points -> BigInt,
+    }
+}
+
+diesel::table! {
+    score_sheets (id) {
+        id -> BigInt,
+        covenant_id -> BigInt,
+        bloc_id -> BigInt,
+        year -> Integer,
+        unit_id -> BigInt,
+        period -> Text,
+        kind -> Text,
+        state -> Text,
+        created_by -> Nullable<BigInt>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    score_entries (sheet_id, criterion_id) {
+        sheet_id -> BigInt,
+        criterion_id -> BigInt,
+        points -> BigInt,
+        bonus -> BigInt,
+        evidence -> Nullable<Text>,
+        link -> Nullable<Text>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    score_totals (sheet_id) {
+        sheet_id -> BigInt,
+        bloc_id -> BigInt,
+        year -> Integer,
+        period -> Text,
+        kind -> Text,
+        state -> Text,
+        unit_id -> BigInt,
+        points -> BigInt,
+        bonus -> BigInt,
+        grand_total -> BigInt,
+        entry_count -> Integer,
+    }
+}
+
+diesel::table! {
+    score_sheet_transitions (id) {
+        id -> BigInt,
+        sheet_id -> BigInt,
+        action -> Text,
+        from_state -> Text,
+        to_state -> Text,
+        reason -> Nullable<Text>,
+        actor_id -> Nullable<BigInt>,
+        actor_username -> Nullable<Text>,
+        occurred_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(user_blocs -> users (user_id));
 diesel::joinable!(user_blocs -> blocs (bloc_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
@@ -302,6 +419,18 @@ diesel::joinable!(movement_registrations -> movements (movement_id));
 diesel::joinable!(movement_registrations -> units (unit_id));
 diesel::joinable!(goals -> units (unit_id));
 diesel::joinable!(reviews -> blocs (bloc_id));
+diesel::joinable!(covenants -> blocs (bloc_id));
+diesel::joinable!(covenant_signatories -> covenants (covenant_id));
+diesel::joinable!(covenant_signatories -> units (unit_id));
+diesel::joinable!(criterion_groups -> covenants (covenant_id));
+diesel::joinable!(criteria -> criterion_groups (group_id));
+diesel::joinable!(classification_bands -> covenants (covenant_id));
+diesel::joinable!(score_sheets -> covenants (covenant_id));
+diesel::joinable!(score_sheets -> units (unit_id));
+diesel::joinable!(score_entries -> score_sheets (sheet_id));
+diesel::joinable!(score_entries -> criteria (criterion_id));
+diesel::joinable!(score_totals -> units (unit_id));
+diesel::joinable!(score_sheet_transitions -> score_sheets (sheet_id));
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     user_blocs,
@@ -320,4 +449,13 @@ diesel::allow_tables_to_appear_in_same_query!(
     review_task_owners,
     review_resolutions,
     review_awards,
+    covenants,
+    covenant_signatories,
+    criterion_groups,
+    criteria,
+    classification_bands,
+    score_sheets,
+    score_entries,
+    score_totals,
+    score_sheet_transitions,
 );

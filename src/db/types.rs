@@ -1,12 +1,13 @@
 //! How the domain's value types are stored, on both databases: vocabularies as their
-//! snake_case name in a `TEXT` column, [`Year`] as an `INTEGER`, [`Date`] as a `DATE`.
+//! snake_case name in a `TEXT` column, [`Year`] as an `INTEGER`, [`Date`] as a `DATE`, [`Points`] as a `BIGINT` of
+//! hundredths.
 
 use diesel::deserialize::{self, FromSql};
 use diesel::serialize::{self, Output, ToSql};
-use diesel::sql_types::{Date as SqlDate, Integer};
+use diesel::sql_types::{BigInt, Date as SqlDate, Integer};
 
 use super::MultiBackend;
-use crate::domain::{Date, Year};
+use crate::domain::{Date, Points, Year};
 
 /// Maps a `text_enum!` vocabulary to a `TEXT` column. A stored value that is no longer in the
 /// vocabulary is a deserialisation error (the CHECK constraints make it impossible).
@@ -91,6 +92,20 @@ impl FromSql<SqlDate, MultiBackend> for Date {
     }
 }
 
+impl ToSql<BigInt, MultiBackend> for Points {
+    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, MultiBackend>) -> serialize::Result {
+        <i64 as ToSql<BigInt, MultiBackend>>::to_sql(&self.0, out)
+    }
+}
+
+impl FromSql<BigInt, MultiBackend> for Points {
+    fn from_sql(
+        bytes: <MultiBackend as diesel::backend::Backend>::RawValue<'_>,
+    ) -> deserialize::Result<Self> {
+        <i64 as FromSql<BigInt, MultiBackend>>::from_sql(bytes).map(Points)
+    }
+}
+
 /// The same mappings for each backend: MultiConnection serialises statements through them.
 macro_rules! per_backend {
     ($ty:ty, $sql:ty, $inner:ty, |$v:ident| $get:expr) => {
@@ -136,3 +151,4 @@ per_backend!(
     i64,
     |d| d.scaled_ref()
 );
+per_backend!(Points, BigInt, i64, |p| &p.0);

@@ -9,14 +9,18 @@ mod date;
 mod decimal;
 pub mod goal;
 pub mod movement;
+mod points;
 pub mod policy;
+pub mod ranking;
 pub mod review;
+pub mod score_sheet;
 pub mod text;
 pub mod workflow;
 mod year;
 
 pub use date::Date;
 pub use decimal::Decimal;
+pub use points::Points;
 pub use policy::Permission;
 pub use year::Year;
 
@@ -202,6 +206,32 @@ impl Period {
 }
 
 text_enum! {
+    /// Who scores a sheet.
+    pub enum SheetKind {
+        /// Tự chấm điểm: the unit scores itself.
+        #[serde(rename = "self")]
+        #[strum(serialize = "self")]
+        SelfAssessment,
+        /// Chấm chéo: the bloc chair scores a member.
+        Cross,
+        /// Ban Thi đua – Khen thưởng: the board's own scoring.
+        Board,
+    }
+}
+
+impl SheetKind {
+    /// How much a kind weighs when a ranking picks one sheet per unit: board over cross over
+    /// self.
+    pub fn weight(self) -> u8 {
+        match self {
+            SheetKind::SelfAssessment => 0,
+            SheetKind::Cross => 1,
+            SheetKind::Board => 2,
+        }
+    }
+}
+
+text_enum! {
     /// Which way a goal's number is better.
     pub enum Direction {
         /// Cao hơn là tốt hơn (a rate, a count of files handled).
@@ -265,6 +295,20 @@ text_enum! {
 impl Default for ReviewStatus {
     fn default() -> Self {
         ReviewStatus::Draft
+    }
+}
+
+text_enum! {
+    /// Where a score sheet stands.
+    pub enum SheetState {
+        /// Nháp: entries may change.
+        Draft,
+        /// Đã gửi, chờ duyệt.
+        Submitted,
+        /// Đã duyệt (by the bloc chair or the board).
+        Approved,
+        /// Đã công bố: final and immutable.
+        Published,
     }
 }
 

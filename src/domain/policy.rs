@@ -27,6 +27,11 @@ pub enum Permission {
     EditGoals,
     /// Record review meetings (their bloc's, for its chair, while a draft: see `ops::reviews`).
     WriteReviews,
+    /// Create, change and delete covenants, their criteria and bands.
+    EditCovenant,
+    /// Create and fill in score sheets and move them through their workflow; which sheets is
+    /// the sheet-level rule's (`domain::score_sheet`).
+    ScoreSheets,
 }
 
 /// The grant table: the roles holding each permission.
@@ -34,9 +39,9 @@ pub fn holders(p: Permission) -> &'static [Role] {
     use Permission::*;
     match p {
         EditRegistry | ImportRegistry | ManageUsers | ReadAudit | DecideRegistration
-        | RunMovement => &[Role::Admin],
+        | RunMovement | EditCovenant => &[Role::Admin],
         RegisterForMovement | EditGoals => &[Role::Admin, Role::UnitOfficer],
-        WriteReviews => &[Role::Admin, Role::BlocChair, Role::UnitOfficer],
+        WriteReviews | ScoreSheets => &[Role::Admin, Role::BlocChair, Role::UnitOfficer],
     }
 }
 
@@ -64,6 +69,8 @@ mod tests {
             (Permission::RunMovement, [true, false, false, false]),
             (Permission::EditGoals, [true, false, true, false]),
             (Permission::WriteReviews, [true, true, true, false]),
+            (Permission::EditCovenant, [true, false, false, false]),
+            (Permission::ScoreSheets, [true, true, true, false]),
         ];
         assert_eq!(expected.len(), Permission::VARIANTS.len());
         let roles = [

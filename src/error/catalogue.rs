@@ -252,6 +252,20 @@ catalogue! {
         RegistrationDecided = "registration_decided", "Registration already decided", "Đăng ký đã được xét duyệt";
         /// A confirmed review: only the board corrects it, and never the resolutions it applied.
         ReviewConfirmed = "review_confirmed", "Review already confirmed", "Biên bản hội nghị đã được xác nhận";
+        /// The bloc already has a covenant for the year.
+        CovenantExists = "covenant_exists", "Covenant already signed for the year", "Khối đã có giao ước thi đua của năm này";
+        /// Score sheets refer to the covenant, which cannot be deleted.
+        CovenantInUse = "covenant_in_use", "Covenant in use", "Giao ước thi đua đang được bảng chấm điểm tham chiếu";
+        /// A score sheet under the covenant was submitted: its criteria and bands no longer change.
+        CovenantLocked = "covenant_locked", "Covenant locked", "Giao ước thi đua đã khóa tiêu chí";
+        /// Only a covenant whose criteria are locked is copied to start another year's.
+        CovenantNotLocked = "covenant_not_locked", "Covenant not locked yet", "Giao ước thi đua chưa khóa tiêu chí";
+        /// A draft sheet gives a criterion more than the maximum the new document sets.
+        EntriesExceedCriteria = "entries_exceed_criteria", "Entries above the new maximum", "Bảng chấm điểm nháp có điểm vượt mức tối đa mới";
+        /// The unit already has a score sheet of this kind for the period.
+        SheetExists = "sheet_exists", "Score sheet already exists", "Đơn vị đã có bảng chấm điểm loại này trong kỳ";
+        /// Entries change only while the sheet is a draft.
+        SheetNotDraft = "sheet_not_draft", "Score sheet not a draft", "Bảng chấm điểm không còn ở trạng thái nháp";
         /// An admin may not demote or disable their own account.
         SelfLockout = "self_lockout", "Cannot lock yourself out", "Không thể tự hạ quyền hoặc khóa tài khoản của chính mình";
         /// The workflow action does not apply in the current state; the problem names the state and the actions allowed from it.
@@ -371,6 +385,18 @@ catalogue! {
         Negative = "negative", "must not be below 0", "không được nhỏ hơn 0";
         /// Not a whole number.
         Integer = "integer", "must be a whole number", "phải là số nguyên";
+        /// The unit is not a member of the bloc in the year.
+        NotAMember = "not_a_member", "is not a member of the bloc in this year", "không phải thành viên của khối trong năm này";
+        /// A step that does not divide the criterion's maximum.
+        StepDividesMax = "step_divides_max", "the step does not divide the maximum", "bước điểm không chia hết điểm tối đa";
+        /// Points off the criterion's step.
+        Step = "step", "is not on the criterion's step", "không đúng bước điểm của tiêu chí";
+        /// Points above the criterion's maximum.
+        AboveMax = "above_max", "is above the criterion's maximum", "vượt quá điểm tối đa của tiêu chí";
+        /// Two classification bands overlap.
+        Overlap = "overlap", "overlaps another band", "trùng khoảng điểm với một mức xếp loại khác";
+        /// Mandatory criteria without an entry.
+        MandatoryMissing = "mandatory_missing", "mandatory criteria have no entry", "còn tiêu chí bắt buộc chưa chấm";
         /// Not a date.
         Date = "date", "must be a date written YYYY-MM-DD", "phải là ngày viết theo dạng YYYY-MM-DD";
     }
@@ -396,6 +422,9 @@ pub mod noun {
     pub const GOAL: Text = Text::new("goal", "chỉ tiêu");
     pub const REVIEW: Text = Text::new("review", "hội nghị");
     pub const USER: Text = Text::new("user", "tài khoản");
+    pub const COVENANT: Text = Text::new("covenant", "giao ước thi đua");
+    pub const CRITERION: Text = Text::new("criterion", "tiêu chí");
+    pub const SCORE_SHEET: Text = Text::new("score sheet", "bảng chấm điểm");
     pub const RESOURCE: Text = Text::new("resource", "tài nguyên");
 }
 

@@ -372,6 +372,33 @@ const UNIQUE: &[(&str, &[&str], Code, Text)] = &[
         ),
     ),
     (
+        "covenants",
+        &["bloc_id", "year"],
+        Code::CovenantExists,
+        Text::new(
+            "the bloc already has a covenant for this year",
+            "khối đã có giao ước thi đua của năm này",
+        ),
+    ),
+    (
+        "criteria",
+        &["covenant_id", "code"],
+        Code::CodeTaken,
+        Text::new(
+            "another criterion of the covenant has this code",
+            "mã này đã được dùng cho một tiêu chí khác của giao ước",
+        ),
+    ),
+    (
+        "score_sheets",
+        &["covenant_id", "unit_id", "period", "kind"],
+        Code::SheetExists,
+        Text::new(
+            "the unit already has a sheet of this kind for the period",
+            "đơn vị đã có bảng chấm điểm loại này trong kỳ",
+        ),
+    ),
+    (
         "bloc_members",
         &["bloc_id", "year"],
         Code::MembershipConflict,

@@ -85,6 +85,9 @@ required_in_patch!(
     crate::domain::Direction,
     crate::domain::Decimal,
     crate::domain::ReviewKind,
+    crate::domain::SheetKind,
+    crate::domain::Points,
+    Vec<i64>,
 );
 
 /// The `deserialize_with` of every patch field.

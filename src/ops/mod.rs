@@ -4,12 +4,15 @@
 //! none of them writes tables directly, and nothing here knows of HTTP.
 
 pub mod blocs;
+pub mod covenants;
 pub mod fields;
 pub mod goals;
 pub mod movements;
 pub mod persons;
+pub mod ranking;
 pub mod registrations;
 pub mod reviews;
+pub mod score_sheets;
 pub mod units;
 pub mod users;
 
@@ -65,6 +68,8 @@ fn label(table: &str, column: &str) -> Text {
             "awards handed over at reviews",
             "khen thưởng trao tại hội nghị",
         ),
+        ("score_sheets", _) => Text::new("score sheets", "bảng chấm điểm"),
+        ("covenants", _) => Text::new("covenants", "giao ước thi đua"),
         _ => {
             let name = format!("{table}.{column}");
             Text::owned(name.clone(), name)

@@ -14,7 +14,7 @@ async fn a_blocs_goals_come_side_by_side_as_json_csv_and_xlsx() {
     // Arrange
     let app = TestApp::spawn().await;
     let admin = app.admin_token().await;
-    let bloc = fixtures::founding_bloc(&app, &admin).await;
+    let bloc = fixtures::founding_2019(&app, &admin).await;
     let (stnmt, sct) = (bloc.units[0], bloc.units[3]);
     fixtures::goal(&app, &admin, stnmt, json!({"actual": "97.25"})).await;
     fixtures::goal(

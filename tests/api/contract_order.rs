@@ -4,7 +4,7 @@
 use actix_web::http::Method;
 use serde_json::json;
 
-use crate::fixtures::{User, id, movement, unit_named, viewer};
+use crate::fixtures::{User, bloc, id, movement, unit_named, viewer};
 use crate::helpers::{PASSWORD, TestApp};
 
 #[actix_web::test]
@@ -178,7 +178,7 @@ async fn every_list_exports_csv_beside_it_and_answers_json_itself() {
     let admin = app.admin_token().await;
     let unit = unit_named(&app, &admin, "SCT", "Sở Công thương").await;
     let movement = id(&movement(&app, &admin, json!({})).await);
-    let bloc = crate::fixtures::bloc(&app, &admin, "K-HTKTKT").await;
+    let bloc = bloc(&app, &admin, "K-HTKTKT").await;
     let spec = serde_json::to_value(thidua::api::openapi()).unwrap();
     let exports: Vec<String> = spec["paths"]
         .as_object()
@@ -187,31 +187,35 @@ async fn every_list_exports_csv_beside_it_and_answers_json_itself() {
         .filter(|p| p.ends_with("/export"))
         .cloned()
         .collect();
-    assert_eq!(exports.len(), 13, "{exports:?}");
+    assert_eq!(exports.len(), 16, "{exports:?}");
 
     for export in exports {
         let id = if export.starts_with("/api/v1/movements/") {
             movement
-        } else if export.starts_with("/api/v1/blocs/{id}") {
+        } else if export.starts_with("/api/v1/blocs/") {
             bloc
         } else {
             unit
         };
-        let path = export.replace("{id}", &id.to_string());
-        // A bloc's goals report is of one year.
-        let (query, sep) = if export.starts_with("/api/v1/blocs/{id}/goals") {
-            ("?year=2019", "&")
+        let mut path = export.replace("{id}", &id.to_string());
+        // A ranking is of a year and period, and its lines have ranks, not ids; a bloc's goals
+        // report is of one year, and its lines are units.
+        let first = if path.ends_with("/ranking/export") {
+            path.push_str("?year=2019&period=h1");
+            "rank,"
+        } else if export.starts_with("/api/v1/blocs/{id}/goals") {
+            path.push_str("?year=2019");
+            "unit_code,"
         } else {
-            ("", "?")
+            "id,"
         };
         // Act
-        let csv = app.get(&format!("{path}{query}"), &admin).await;
-        let list = app
-            .get(
-                &format!("{}{query}{sep}format=csv", path.trim_end_matches("/export")),
-                &admin,
-            )
-            .await;
+        let csv = app.get(&path, &admin).await;
+        let list_path = match path.split_once('?') {
+            Some((p, q)) => format!("{}?{q}&format=csv", p.trim_end_matches("/export")),
+            None => format!("{}?format=csv", path.trim_end_matches("/export")),
+        };
+        let list = app.get(&list_path, &admin).await;
 
         // Assert
         assert_eq!(
@@ -225,11 +229,8 @@ async fn every_list_exports_csv_beside_it_and_answers_json_itself() {
             Some("text/csv; charset=utf-8"),
             "{path}"
         );
-        assert!(
-            csv.body.starts_with(b"\xEF\xBB\xBFid,")
-                || csv.body.starts_with(b"\xEF\xBB\xBFunit_code,"),
-            "{path}"
-        );
+        assert!(csv.body.starts_with(b"\xEF\xBB\xBF"), "{path}");
+        assert!(csv.body[3..].starts_with(first.as_bytes()), "{path}");
         list.problem(400, "invalid_query");
     }
 }

@@ -11,7 +11,7 @@ async fn an_officer_sets_its_units_goal_reports_the_actual_and_sees_progress() {
     // Arrange
     let app = TestApp::spawn().await;
     let admin = app.admin_token().await;
-    let bloc = fixtures::founding_bloc(&app, &admin).await;
+    let bloc = fixtures::founding_2019(&app, &admin).await;
     let sct = bloc.units[3];
     let officer = fixtures::officer(&app, &admin, "sct.officer", sct).await;
 

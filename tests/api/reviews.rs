@@ -76,7 +76,7 @@ async fn the_founding_documents_midyear_review_is_recorded_whole_and_read_back()
     // Arrange
     let app = TestApp::spawn().await;
     let admin = app.admin_token().await;
-    let bloc = fixtures::founding_bloc(&app, &admin).await;
+    let bloc = fixtures::founding_2019(&app, &admin).await;
     let khue = fixtures::person(&app, &admin, bloc.units[0], "Ngôn Ngọc Khuê").await;
     let saving = movement(&app, &admin, SAVING).await;
     let hcm = movement(&app, &admin, HCM).await;

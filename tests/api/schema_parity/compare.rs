@@ -45,6 +45,27 @@ pub fn enum_columns() -> Vec<(&'static str, &'static str, BTreeSet<String>)> {
         ("reviews", "period", variants::<Period>()),
         ("reviews", "status", variants::<ReviewStatus>()),
         ("review_resolutions", "kind", variants::<ResolutionKind>()),
+        ("score_sheets", "period", variants::<Period>()),
+        ("score_sheets", "kind", variants::<SheetKind>()),
+        ("score_sheets", "state", variants::<SheetState>()),
+        ("score_totals", "period", variants::<Period>()),
+        ("score_totals", "kind", variants::<SheetKind>()),
+        ("score_totals", "state", variants::<SheetState>()),
+        (
+            "score_sheet_transitions",
+            "action",
+            variants::<thidua::domain::score_sheet::SheetAction>(),
+        ),
+        (
+            "score_sheet_transitions",
+            "from_state",
+            variants::<SheetState>(),
+        ),
+        (
+            "score_sheet_transitions",
+            "to_state",
+            variants::<SheetState>(),
+        ),
     ]
 }
 

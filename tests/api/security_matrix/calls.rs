@@ -5,8 +5,8 @@ use actix_web::http::Method;
 use serde_json::{Value, json};
 
 use super::objects::{
-    Fixture, ROLES, YEAR, fresh, new_bloc, new_goal, new_movement, new_person, new_registration,
-    new_review, new_unit, scope_of, username,
+    Fixture, ROLES, YEAR, criteria, fresh, fresh_sheet, fresh_year, new_bloc, new_covenant,
+    new_goal, new_movement, new_person, new_registration, new_review, new_unit, scope_of, username,
 };
 use crate::fixtures;
 use crate::helpers::{PASSWORD, TestApp};
@@ -77,6 +77,8 @@ pub async fn call(app: &TestApp, f: &Fixture, op: &str, caller: Caller, out: boo
         Caller::Anonymous => None,
     };
     let is_admin = role == Some(0);
+    let covenant = if out { f.cov_y } else { f.cov_x };
+    let sheet = if out { f.sheet_b } else { f.sheet_a };
     let m = f.movement;
     match op {
         "healthz" => Call::new(Method::GET, "/healthz"),
@@ -384,6 +386,85 @@ pub async fn call(app: &TestApp, f: &Fixture, op: &str, caller: Caller, out: boo
         "export_unit_reviews" => {
             Call::new(Method::GET, format!("/api/v1/units/{unit}/reviews/export"))
         }
+        "list_covenants" => Call::new(Method::GET, format!("/api/v1/blocs/{bloc}/covenants")),
+        "export_covenants" => Call::new(
+            Method::GET,
+            format!("/api/v1/blocs/{bloc}/covenants/export"),
+        ),
+        "create_covenant" => Call::new(Method::POST, format!("/api/v1/blocs/{bloc}/covenants"))
+            .json(json!({"year": fresh_year(), "content": "Giao ước thi đua"})),
+        "get_covenant" => Call::new(Method::GET, format!("/api/v1/covenants/{covenant}")),
+        "update_covenant" => {
+            let path = format!("/api/v1/covenants/{covenant}");
+            Call::new(Method::PATCH, &path)
+                .if_match(fixtures::etag(app, admin, &path).await)
+                .merge_patch(json!({"place": "Hội trường Sở Tài nguyên và Môi trường"}))
+        }
+        "delete_covenant" => {
+            let target = new_covenant(app, admin, bloc, fresh_year()).await;
+            let path = format!("/api/v1/covenants/{target}");
+            Call::new(Method::DELETE, &path).if_match(fixtures::etag(app, admin, &path).await)
+        }
+        "get_covenant_criteria" => Call::new(
+            Method::GET,
+            format!("/api/v1/covenants/{covenant}/criteria"),
+        ),
+        "replace_covenant_criteria" => {
+            let target = new_covenant(app, admin, bloc, fresh_year()).await;
+            let path = format!("/api/v1/covenants/{target}/criteria");
+            Call::new(Method::PUT, &path)
+                .if_match(fixtures::etag(app, admin, &path).await)
+                .json(criteria())
+        }
+        "copy_covenant" => Call::new(Method::POST, format!("/api/v1/covenants/{covenant}/copy"))
+            .json(json!({"year": fresh_year()})),
+        "list_score_sheets" => Call::new(Method::GET, "/api/v1/score-sheets"),
+        "export_score_sheets" => Call::new(Method::GET, "/api/v1/score-sheets/export"),
+        "create_score_sheet" => {
+            // Each caller its own period, so that the successful ones do not collide.
+            let period = match role {
+                Some(0) => "h2",
+                _ => "year",
+            };
+            Call::new(Method::POST, "/api/v1/score-sheets").json(json!({
+                "covenant_id": covenant, "unit_id": unit, "period": period, "kind": "self"}))
+        }
+        "get_score_sheet" => Call::new(Method::GET, format!("/api/v1/score-sheets/{sheet}")),
+        "put_score_entry" => {
+            let path = format!("/api/v1/score-sheets/{sheet}");
+            Call::new(Method::PUT, format!("{path}/entries/1.1"))
+                .if_match(fixtures::etag(app, admin, &path).await)
+                .json(json!({"points": 40.5, "evidence": "Báo cáo sơ kết 6 tháng"}))
+        }
+        "replace_score_entries" => {
+            let path = format!("/api/v1/score-sheets/{sheet}");
+            Call::new(Method::PUT, format!("{path}/entries"))
+                .if_match(fixtures::etag(app, admin, &path).await)
+                .json(json!({"entries": [{"criterion_code": "1.1", "points": 42}]}))
+        }
+        "transition_score_sheet" => {
+            let target = fresh_sheet(app, admin, bloc, unit).await;
+            Call::new(
+                Method::POST,
+                format!("/api/v1/score-sheets/{target}/transitions"),
+            )
+            .json(json!({"action": "submit"}))
+        }
+        "list_score_sheet_history" => {
+            Call::new(Method::GET, format!("/api/v1/score-sheets/{sheet}/history"))
+        }
+        "get_bloc_ranking" => Call::new(
+            Method::GET,
+            format!("/api/v1/blocs/{bloc}/ranking?year={YEAR}&period=h1"),
+        ),
+        "export_bloc_ranking" => Call::new(
+            Method::GET,
+            format!("/api/v1/blocs/{bloc}/ranking/export?year={YEAR}&period=h1"),
+        ),
+        "export_bloc_ranking_workbook" => Call::new(
+            Method::GET,
+            format!("/api/v1/blocs/{bloc}/ranking/workbook?year={YEAR}&period=h1&basis=self"),
+        ),
         other => panic!("the matrix has a row for {other} but no request for it"),
     }
 }

@@ -153,6 +153,89 @@ pub const EXPECTED: &[(&str, [&str; 5])] = &[
         "transition_registration",
         ["2xx/2xx", "403/403", "403/403", "403/403", "401"],
     ),
+    // Covenants: read within the bloc scope, written by administrators.
+    (
+        "list_covenants",
+        ["2xx/2xx", "2xx/404", "2xx/404", "2xx/404", "401"],
+    ),
+    (
+        "export_covenants",
+        ["2xx/2xx", "2xx/404", "2xx/404", "2xx/404", "401"],
+    ),
+    (
+        "create_covenant",
+        ["2xx/2xx", "403/403", "403/403", "403/403", "401"],
+    ),
+    (
+        "get_covenant",
+        ["2xx/2xx", "2xx/404", "2xx/404", "2xx/404", "401"],
+    ),
+    (
+        "update_covenant",
+        ["2xx/2xx", "403/403", "403/403", "403/403", "401"],
+    ),
+    (
+        "delete_covenant",
+        ["2xx/2xx", "403/403", "403/403", "403/403", "401"],
+    ),
+    (
+        "get_covenant_criteria",
+        ["2xx/2xx", "2xx/404", "2xx/404", "2xx/404", "401"],
+    ),
+    (
+        "replace_covenant_criteria",
+        ["2xx/2xx", "403/403", "403/403", "403/403", "401"],
+    ),
+    (
+        "copy_covenant",
+        ["2xx/2xx", "403/403", "403/403", "403/403", "401"],
+    ),
+    // Score sheets: the unit its self-assessment, the chair the others' cross sheets, the
+    // board everything; the chair here is a bloc chair user, who does not write self sheets.
+    (
+        "list_score_sheets",
+        ["2xx/-", "2xx/-", "2xx/-", "2xx/-", "401"],
+    ),
+    (
+        "export_score_sheets",
+        ["2xx/-", "2xx/-", "2xx/-", "2xx/-", "401"],
+    ),
+    (
+        "create_score_sheet",
+        ["2xx/2xx", "403/404", "2xx/404", "403/403", "401"],
+    ),
+    (
+        "get_score_sheet",
+        ["2xx/2xx", "2xx/404", "2xx/404", "2xx/404", "401"],
+    ),
+    (
+        "put_score_entry",
+        ["2xx/2xx", "403/404", "2xx/404", "403/403", "401"],
+    ),
+    (
+        "replace_score_entries",
+        ["2xx/2xx", "403/404", "2xx/404", "403/403", "401"],
+    ),
+    (
+        "transition_score_sheet",
+        ["2xx/2xx", "403/404", "2xx/404", "403/403", "401"],
+    ),
+    (
+        "list_score_sheet_history",
+        ["2xx/2xx", "2xx/404", "2xx/404", "2xx/404", "401"],
+    ),
+    (
+        "get_bloc_ranking",
+        ["2xx/2xx", "2xx/404", "2xx/404", "2xx/404", "401"],
+    ),
+    (
+        "export_bloc_ranking",
+        ["2xx/2xx", "2xx/404", "2xx/404", "2xx/404", "401"],
+    ),
+    (
+        "export_bloc_ranking_workbook",
+        ["2xx/2xx", "2xx/404", "2xx/404", "2xx/404", "401"],
+    ),
     // Each CSV export answers exactly as the list beside it.
     ("export_users", ["2xx/-", "403/-", "403/-", "403/-", "401"]),
     (

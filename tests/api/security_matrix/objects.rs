@@ -1,6 +1,7 @@
 //! What the matrix runs against: units A and B, bloc X (member A) and Y (member B), a person
 //! of each, a movement open with a registration of each, a goal of each unit, a draft review
-//! of each bloc, and an account of each role.
+//! of each bloc, a locked covenant of each bloc with a draft self-assessment of its unit, and
+//! an account of each role.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -28,6 +29,12 @@ pub struct Fixture {
     pub goal_b: i64,
     pub review_x: i64,
     pub review_y: i64,
+    /// The 2026 covenants of bloc X and Y, locked by a submitted board sheet each.
+    pub cov_x: i64,
+    pub cov_y: i64,
+    /// A draft self-assessment of unit A (under X) and of unit B (under Y), for H1.
+    pub sheet_a: i64,
+    pub sheet_b: i64,
 }
 
 static SEQ: AtomicUsize = AtomicUsize::new(0);
@@ -35,6 +42,59 @@ static SEQ: AtomicUsize = AtomicUsize::new(0);
 /// A name no other call of the run has used.
 pub fn fresh(prefix: &str) -> String {
     format!("{prefix}{}", SEQ.fetch_add(1, Ordering::Relaxed))
+}
+
+static YEARS: AtomicUsize = AtomicUsize::new(2030);
+
+/// A covenant year no call of the run has used.
+pub fn fresh_year() -> usize {
+    YEARS.fetch_add(1, Ordering::Relaxed)
+}
+
+/// One criterion, not mandatory, so that an empty sheet may be submitted.
+pub fn criteria() -> Value {
+    json!({"groups": [{"name": "Nhiệm vụ chính trị", "criteria": [
+        {"code": "1.1", "content": "Hoàn thành chỉ tiêu được giao", "max_points": 50}]}],
+        "bands": [{"label": "Xuất sắc", "min_points": 45, "max_points": 50}]})
+}
+
+/// A covenant of `bloc` for `year`, with [`criteria`].
+pub async fn new_covenant(app: &TestApp, admin: &str, bloc: i64, year: usize) -> i64 {
+    let body = json!({"year": year, "content": "Giao ước thi đua"});
+    let path = format!("/api/v1/blocs/{bloc}/covenants");
+    let id = fixtures::id(&fixtures::created(app, admin, &path, &body).await);
+    let path = format!("/api/v1/covenants/{id}/criteria");
+    let res = fixtures::put_current(app, admin, &path, &path, &criteria()).await;
+    fixtures::expect(&res, 200);
+    id
+}
+
+pub async fn new_sheet(
+    app: &TestApp,
+    admin: &str,
+    (covenant, unit): (i64, i64),
+    period: &str,
+    kind: &str,
+) -> i64 {
+    fixtures::id(&fixtures::sheet(app, admin, covenant, unit, period, kind).await)
+}
+
+/// A draft self-assessment of `unit`, alone in a fresh year of `bloc` that it chairs.
+pub async fn fresh_sheet(app: &TestApp, admin: &str, bloc: i64, unit: i64) -> i64 {
+    let year = fresh_year();
+    fixtures::members(app, admin, bloc, year as i32, &[unit]).await;
+    let covenant = new_covenant(app, admin, bloc, year).await;
+    new_sheet(app, admin, (covenant, unit), "h1", "self").await
+}
+
+/// A [`YEAR`] covenant of `bloc`, locked by a submitted board sheet of `unit`.
+async fn locked_covenant(app: &TestApp, admin: &str, bloc: i64, unit: i64) -> i64 {
+    let covenant = new_covenant(app, admin, bloc, YEAR as usize).await;
+    let sheet = new_sheet(app, admin, (covenant, unit), "year", "board").await;
+    let path = format!("/api/v1/score-sheets/{sheet}");
+    let res = fixtures::transition(app, admin, &path, "submit", None).await;
+    fixtures::expect(&res, 200);
+    covenant
 }
 
 pub fn username(role: usize) -> String {
@@ -109,6 +169,10 @@ pub async fn fixture(app: &TestApp) -> Fixture {
     let goal_b = new_goal(app, &admin, unit_b).await;
     let review_x = new_review(app, &admin, bloc_x, unit_a).await;
     let review_y = new_review(app, &admin, bloc_y, unit_b).await;
+    let cov_x = locked_covenant(app, &admin, bloc_x, unit_a).await;
+    let cov_y = locked_covenant(app, &admin, bloc_y, unit_b).await;
+    let sheet_a = new_sheet(app, &admin, (cov_x, unit_a), "h1", "self").await;
+    let sheet_b = new_sheet(app, &admin, (cov_y, unit_b), "h1", "self").await;
     let f = Fixture {
         admin,
         unit_a,
@@ -124,6 +188,10 @@ pub async fn fixture(app: &TestApp) -> Fixture {
         goal_b,
         review_x,
         review_y,
+        cov_x,
+        cov_y,
+        sheet_a,
+        sheet_b,
     };
     for (role, name) in ROLES.iter().enumerate().skip(1) {
         app.create_user(&f.admin, &username(role), name, scope_of(role, &f))
