@@ -272,6 +272,7 @@ pub async fn replace_score_entries(
         (status = 200, description = "The sheet in its new state", body = ScoreSheetResponse, headers(("ETag" = String, description = "The new version"))),
         (status = 403, description = "Not yours to take"),
         (status = 404, description = "No such sheet in your scope"),
+        (status = 409, description = "The action does not apply in the sheet's state, or the sheet is published (`transition_not_allowed`, naming `current_state` and `allowed_actions`)"),
         (status = 422, description = "A mandatory criterion has no entry, or a return without a reason"),
     )
 )]

@@ -88,7 +88,7 @@ pub struct EntryInput {
     #[schema(
         min_length = 1,
         max_length = 2000,
-        pattern = "^https?://[^\\s]+$",
+        pattern = "^https?://[^\\s\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]+$",
         example = "https://stnmt.dienbien.gov.vn/bao-cao/15-bc-stnmt.pdf"
     )]
     #[validate(length(min = 1, max = 2000), custom(function = "http_link"))]
@@ -120,7 +120,7 @@ pub struct CodedEntryInput {
     #[schema(
         min_length = 1,
         max_length = 2000,
-        pattern = "^https?://[^\\s]+$",
+        pattern = "^https?://[^\\s\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]+$",
         example = "https://stnmt.dienbien.gov.vn/bao-cao/15-bc-stnmt.pdf"
     )]
     #[validate(length(min = 1, max = 2000), custom(function = "http_link"))]
@@ -363,7 +363,8 @@ fn after_entries(
         actor,
         Change::new(action, "score_sheet", sheet.id)
             .before(before)
-            .after(&view.entries),
+            // An object, as every snapshot of the trail is.
+            .after(serde_json::json!({ "entries": &view.entries })),
     )?;
     Ok(view)
 }
@@ -461,7 +462,7 @@ pub fn replace_entries(
         });
     }
     ApiError::unless_any(errors)?;
-    let before = serde_json::to_value(sheets::entries(c, id)?).unwrap_or_default();
+    let before = serde_json::json!({ "entries": sheets::entries(c, id)? });
     sheets::replace_entries(c, id, &list)?;
     after_entries(c, actor, &sheet, ("score_sheet.entries_replace", before))
 }

@@ -132,6 +132,12 @@ async fn a_self_assessment_goes_from_draft_to_published() {
     assert_eq!(history["items"][1]["actor_username"], "cb.stnmt");
     let audit = fixtures::audit(&app, &admin, "score_sheet.entry_put").await;
     assert_eq!(audit.len(), 2);
+    // Snapshots are objects, as the trail's schema says: the old entry before, the sheet's
+    // entries after.
+    for event in &audit {
+        assert!(event["before"]["criterion_code"].is_string(), "{event}");
+        assert!(event["after"]["entries"].is_array(), "{event}");
+    }
     assert_eq!(
         fixtures::audit(&app, &admin, "score_sheet.transition")
             .await
