@@ -434,7 +434,8 @@ impl<T> Page<T> {
     }
 
     /// The same page with its items turned into others as one batch: rows joined with what
-    /// they refer to in one query rather than one per row. `f` keeps their number and order.
+    /// they refer to in one query rather than one per row. The next-page cursor stays the one
+    /// the rows gave, whatever `f` keeps of them.
     pub fn map_all<U, E>(self, f: impl FnOnce(Vec<T>) -> Result<Vec<U>, E>) -> Result<Page<U>, E> {
         Ok(Page {
             items: f(self.items)?,

@@ -235,11 +235,7 @@ pub fn list(
             key: SortKey::Int(*id),
         },
     });
-    Ok(Page {
-        items: page.items.into_iter().filter_map(|(_, e)| e).collect(),
-        next_page_token: page.next_page_token,
-        next: page.next,
-    })
+    page.map_all(|rows| Ok(rows.into_iter().filter_map(|(_, e)| e).collect()))
 }
 
 /// The page's rows one by one, `None` for each that cannot be read. Ids always can: they are

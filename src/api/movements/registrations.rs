@@ -15,7 +15,7 @@ use super::registration_types::{
 use crate::api::responses::{AdminWrite, CsvExport, ScopedRead};
 use crate::auth::{AuthUser, Scope};
 use crate::db::movements::registrations::{self as regs, RegistrationFilter, RegistrationSort};
-use crate::db::{AnyConnection, scope, units};
+use crate::db::{AnyConnection, scope};
 use crate::domain::Permission;
 use crate::error::ApiError;
 use crate::http::body::{Json, MergePatch};
@@ -342,12 +342,6 @@ async fn unit_list(
         visible: None,
     };
     let scope = user.scope.clone();
-    let check = move |c: &mut AnyConnection| {
-        if units::find(c, id)?.is_some() && scope::reaches_unit(c, &scope, id)? {
-            Ok(())
-        } else {
-            Err(ApiError::NotFound(crate::error::noun::UNIT))
-        }
-    };
+    let check = move |c: &mut AnyConnection| ops::units::visible(c, &scope, id).map(|_| ());
     list(&state, user.scope, q.page()?, q.format, filter, check).await
 }
